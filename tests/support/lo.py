@@ -1,0 +1,128 @@
+"""LibreOffice helpers for tests: fill forms over UNO, render to PDF, read PDFs.
+
+Tests that use these carry ``@pytest.mark.libreoffice`` and call
+``require_libreoffice()`` first: without LibreOffice they skip locally and
+fail on CI (``CI=true``), where a silent skip would hide a broken setup.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from toolkit.libreoffice import convert, find_soffice
+
+# The system Python carries the `uno` module (Debian package python3-uno);
+# the venv's Python does not.
+UNO_PYTHON = os.environ.get("TOOLKIT_UNO_PYTHON", "/usr/bin/python3")
+UNO_FILL = Path(__file__).with_name("uno_fill.py")
+
+
+def _on_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def _unavailable(reason: str) -> None:
+    if _on_ci():
+        pytest.fail(f"{reason} (CI=true: LibreOffice tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@functools.cache
+def _uno_importable(python: str) -> bool:
+    try:
+        done = subprocess.run(
+            [python, "-c", "import uno"], capture_output=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def require_libreoffice() -> str:
+    """The soffice path; skip (or fail on CI) when LibreOffice or python3-uno is missing."""
+    soffice = find_soffice()
+    if soffice is None:
+        _unavailable("LibreOffice (soffice) not found")
+    if not _uno_importable(UNO_PYTHON):
+        _unavailable(f"{UNO_PYTHON} cannot `import uno` (install python3-uno)")
+    return soffice  # type: ignore[return-value]
+
+
+def fill_with_libreoffice(specs: list[dict]) -> None:
+    """Fill forms through LibreOffice's UI layer (see uno_fill.py for the spec format)."""
+    soffice = require_libreoffice()
+    with tempfile.TemporaryDirectory(prefix="uno_spec_") as tmp:
+        spec_file = Path(tmp) / "spec.json"
+        spec_file.write_text(json.dumps(specs, ensure_ascii=False, default=str), "utf-8")
+        try:
+            done = subprocess.run(
+                [UNO_PYTHON, str(UNO_FILL), str(spec_file), "--soffice", soffice],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise AssertionError(f"uno_fill.py timed out:\n{exc.stdout}\n{exc.stderr}") from None
+    if done.returncode != 0:
+        raise AssertionError(
+            f"uno_fill.py failed (exit {done.returncode})\n"
+            f"--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
+        )
+
+
+def to_pdf(docx: Path, out_dir: Path) -> Path:
+    require_libreoffice()
+    produced = convert([docx], "pdf", out_dir)
+    if docx not in produced:
+        raise AssertionError(f"LibreOffice produced no PDF for {docx}")
+    return produced[docx]
+
+
+def _poppler(tool: str) -> str:
+    # .ci/run installs poppler-utils (pdftotext, pdfinfo).
+    path = shutil.which(tool)
+    if path is None:
+        _unavailable(f"{tool} not found (install poppler-utils)")
+    return path  # type: ignore[return-value]
+
+
+def pdf_text(pdf: Path) -> str:
+    """Text of the PDF laid out as printed; pages are separated by form feeds."""
+    done = subprocess.run(
+        [_poppler("pdftotext"), "-layout", "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    return done.stdout.decode("utf-8")
+
+
+def pdf_page_sizes(pdf: Path) -> list[tuple[float, float]]:
+    """(width, height) in points for every page; width > height means landscape."""
+    pdfinfo = _poppler("pdfinfo")
+
+    def info(*args: str) -> str:
+        return subprocess.run(
+            [pdfinfo, *args, str(pdf)], capture_output=True, check=True, timeout=120
+        ).stdout.decode("utf-8", "replace")
+
+    pages = int(re.search(r"^Pages:\s+(\d+)", info(), re.M).group(1))  # type: ignore[union-attr]
+    detail = info("-f", "1", "-l", str(pages))
+    sizes = re.findall(r"^Page\s+\d+\s+size:\s+([\d.]+)\s+x\s+([\d.]+)", detail, re.M)
+    rots = [int(r) for r in re.findall(r"^Page\s+\d+\s+rot:\s+(\d+)", detail, re.M)]
+    rots = (rots + [0] * len(sizes))[: len(sizes)]
+    # A page rotated by 90/270 degrees is shown (and printed) the other way round.
+    return [
+        (float(h), float(w)) if rot % 180 else (float(w), float(h))
+        for (w, h), rot in zip(sizes, rots, strict=True)
+    ]

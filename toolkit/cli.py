@@ -1,0 +1,429 @@
+"""The command line: parses arguments, calls the core, prints.
+
+Data goes to stdout (file lists, --json), messages and progress to stderr.
+The core never prints and never imports click; `main` is the one place that
+turns errors into messages and exit codes (docs/exit-codes.md).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from toolkit import __version__
+from toolkit.errors import EXIT_INTERNAL, EXIT_USAGE, ToolkitError
+
+# ---------------------------------------------------------------- Chinese help
+
+
+class _ChineseHelp:
+    """Help screens with Chinese headings (click's own are English)."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法：")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        records = []
+        for p in self.get_params(ctx):  # type: ignore[attr-defined]
+            rv = p.get_help_record(ctx) if isinstance(p, click.Option) else None
+            if rv is not None:
+                records.append((rv[0], rv[1].replace("[required]", "［必填］")))
+        _section(formatter, "选项", records)
+        if isinstance(self, click.Group):
+            commands = []
+            for name in self.list_commands(ctx):
+                cmd = self.get_command(ctx, name)
+                if cmd is not None and not cmd.hidden:
+                    commands.append((name, cmd.get_short_help_str(limit=60)))
+            _section(formatter, "命令", commands)
+
+
+def _section(formatter: click.HelpFormatter, title: str, rows: list[tuple[str, str]]) -> None:
+    if not rows:
+        return
+    formatter.write_paragraph()
+    formatter.write(f"{title}：\n")
+    formatter.indent()
+    formatter.write_dl(rows)
+    formatter.dedent()
+
+
+class Command(_ChineseHelp, click.Command):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class Group(_ChineseHelp, click.Group):
+    command_class = Command
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+        self.group_class = Group
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def help_option(f: Any) -> Any:
+    return click.help_option("-h", "--help", help="显示本帮助并退出。")(f)
+
+
+class QuarterType(click.ParamType):
+    name = "季度"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removeprefix("Q").removeprefix("第").removesuffix("季度")
+        mapping = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
+        if text not in mapping:
+            self.fail(f"季度应为 1、2、3 或 4，收到“{value}”。", param, ctx)
+        return mapping[text]
+
+
+QUARTER = QuarterType()
+
+
+class YearType(click.ParamType):
+    name = "年份"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        text = str(value).strip().removesuffix("年")
+        if not (text.isdigit() and len(text) == 4):
+            self.fail(f"年度应为四位数字，如 2023，收到“{value}”。", param, ctx)
+        return int(text)
+
+
+YEAR = YearType()
+
+# ---------------------------------------------------------------- output helpers
+
+
+def say(message: str) -> None:
+    """A message for the person at the terminal (stderr)."""
+    click.echo(message, err=True)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@contextmanager
+def progress_bar(label: str, total: int) -> Iterator[Any]:
+    """A progress bar on a terminal; nothing when stderr is piped."""
+    if total <= 1 or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar
+
+
+# ---------------------------------------------------------------- commands
+
+
+@click.group(cls=Group, context_settings=CONTEXT)
+@click.version_option(
+    __version__, "-V", "--version", message="toolkit %(version)s", help="显示版本并退出。"
+)
+@click.option("--debug", is_flag=True, help="出错时显示完整的调用栈（报告问题时使用）。")
+@help_option
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """民生实事季度报送工具：生成各单位填报表，汇总回收表为一览表。
+
+    \b
+    一个季度的流程：
+      toolkit generate 登记表.xlsx --quarter 3          # 生成各单位填报表
+      toolkit check 回收表文件夹 --register 登记表.xlsx --quarter 3
+      toolkit merge 回收表文件夹 --register 登记表.xlsx --quarter 3
+    """
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.argument("register", metavar="登记表.xlsx")
+@click.option("--quarter", "-q", type=QUARTER, required=True, help="季度：1–4。")
+@click.option("--year", "-y", type=YEAR, help="年度；默认取登记表「设置」中的年度。")
+@click.option(
+    "--out", "-o", "out_dir", metavar="文件夹", help="输出文件夹；默认 输出/年度Q季度/填报表。"
+)
+@click.option("--template", "-t", metavar="模板.docx", help="自定义填报表模板；默认用内置模板。")
+@click.option(
+    "--unit",
+    "-u",
+    "units",
+    multiple=True,
+    metavar="单位",
+    help="只生成这些单位的表（可多次使用）。",
+)
+@click.option("--force", "-f", is_flag=True, help="覆盖输出文件夹中已有的同名文件。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（到标准输出）。")
+@help_option
+def generate(
+    register: str,
+    quarter: int,
+    year: int | None,
+    out_dir: str | None,
+    template: str | None,
+    units: tuple[str, ...],
+    force: bool,
+    as_json: bool,
+) -> None:
+    """按登记表为每个主办单位生成一份预填的填报表（.docx）和分发清单。
+
+    \b
+    示例：
+      toolkit generate data/register.xlsx --quarter 3
+      toolkit generate 登记表.xlsx -q 3 --unit 民治街道 --out 分发
+    """
+    from toolkit.forms import generate_forms, resolve_period
+    from toolkit.register import read_register
+
+    reg = read_register(Path(register))
+    period = resolve_period(reg, quarter, year)
+    out = Path(out_dir) if out_dir else Path("输出") / period.key / "填报表"
+    template_path = _existing_file(template, "模板") if template else None
+    with progress_bar("生成填报表", len(units) or len(reg.unit_names())) as bar:
+        result = generate_forms(
+            reg,
+            period,
+            out,
+            template=template_path,
+            units=list(units) or None,
+            force=force,
+            progress=(lambda n, total, unit: bar.update(1)) if bar else None,
+        )
+    for w in result.warnings:
+        say(f"提示：{w}")
+    if as_json:
+        emit_json(
+            {
+                "period": period.key,
+                "forms": [
+                    {
+                        "unit": f.unit,
+                        "file": str(f.path),
+                        "form_id": f.form_id,
+                        "rows": f.project_ids,
+                    }
+                    for f in result.forms
+                ],
+                "distribution_list": str(result.distribution_list),
+            }
+        )
+    else:
+        for f in result.forms:
+            click.echo(str(f.path))
+    say(
+        f"已为 {len(result.forms)} 个单位生成{period.label}填报表，共 "
+        f"{sum(len(f.project_ids) for f in result.forms)} 行，保存在 {out}；"
+        f"分发清单：{result.distribution_list.name}"
+    )
+
+
+def _existing_file(path: str, what: str) -> Path:
+    from toolkit.errors import UsageError
+
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"找不到{what}文件：{path}")
+    return p
+
+
+_RETURNS_ARG = click.argument("paths", nargs=-1, required=True, metavar="回收表或文件夹...")
+_REGISTER_OPT = click.option(
+    "--register", "-r", required=True, metavar="登记表.xlsx", help="分发时使用的登记表。"
+)
+
+
+def _merge_inputs(
+    paths: tuple[str, ...], register: str, quarter: int, year: int | None, normalize: bool = False
+):  # type: ignore[no-untyped-def]
+    from toolkit.forms import resolve_period
+    from toolkit.merging import merge_returns
+    from toolkit.register import read_register
+
+    reg = read_register(Path(register))
+    period = resolve_period(reg, quarter, year)
+    result = merge_returns(reg, period, [Path(p) for p in paths], normalize_numbering=normalize)
+    return result
+
+
+def _json_result(result, outputs: dict[str, str] | None = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    data: dict[str, Any] = {
+        "period": result.period.key,
+        "units": [u.as_dict() for u in result.units],
+        "findings": [f.as_dict() for f in result.findings],
+    }
+    if outputs is not None:
+        data["outputs"] = outputs
+    return data
+
+
+@cli.command()
+@_RETURNS_ARG
+@_REGISTER_OPT
+@click.option("--quarter", "-q", type=QUARTER, required=True, help="季度：1–4。")
+@click.option("--year", "-y", type=YEAR, help="年度；默认取登记表「设置」中的年度。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果（到标准输出）。")
+@help_option
+def check(
+    paths: tuple[str, ...], register: str, quarter: int, year: int | None, as_json: bool
+) -> None:
+    """检查回收的填报表：逐个单位列出缺报、错漏和不合规之处，不写任何文件。
+
+    退出码：0 无错误；1 有错误级问题；2 命令用法错误。
+
+    \b
+    示例：
+      toolkit check 回收表/ --register data/register.xlsx --quarter 3
+      toolkit check 民治街道.docx -r 登记表.xlsx -q 3 --json
+    """
+    from toolkit.checklist import checklist_lines
+
+    result = _merge_inputs(paths, register, quarter, year)
+    if as_json:
+        emit_json(_json_result(result))
+    else:
+        for line in checklist_lines(result):
+            click.echo(line)
+    if result.has_errors:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@_RETURNS_ARG
+@_REGISTER_OPT
+@click.option("--quarter", "-q", type=QUARTER, required=True, help="季度：1–4。")
+@click.option("--year", "-y", type=YEAR, help="年度；默认取登记表「设置」中的年度。")
+@click.option(
+    "--out", "-o", metavar="一览表.docx", help="一览表 Word 文件；默认 输出/年度Q季度/ 下。"
+)
+@click.option("--xlsx", metavar="一览表.xlsx", help="一览表 Excel 文件；默认与 --out 同名 .xlsx。")
+@click.option("--report", metavar="问题清单.xlsx", help="问题清单；默认与 --out 同一文件夹。")
+@click.option("--template", "-t", metavar="模板.docx", help="自定义一览表模板；默认用内置模板。")
+@click.option(
+    "--normalize-numbering",
+    is_flag=True,
+    help="把“1、”“（1）”“①”等条目编号统一改为“1.”，并在问题清单中注明。",
+)
+@click.option("--update-register", is_flag=True, help="把本季度结果写入登记表（先自动备份）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总结果（到标准输出）。")
+@help_option
+def merge(
+    paths: tuple[str, ...],
+    register: str,
+    quarter: int,
+    year: int | None,
+    out: str | None,
+    xlsx: str | None,
+    report: str | None,
+    template: str | None,
+    normalize_numbering: bool,
+    update_register: bool,
+    as_json: bool,
+) -> None:
+    """汇总回收的填报表，生成全区一览表（Word 和 Excel）和问题清单。
+
+    有单位未报送时照样生成一览表，其项目标为“未报送”。
+
+    \b
+    示例：
+      toolkit merge data/returns/2023Q3 --register data/register.xlsx --quarter 3
+      toolkit merge 回收表/ -r 登记表.xlsx -q 3 --out 一览表.docx --json
+    """
+    from toolkit.checklist import summary_lines
+    from toolkit.register_update import update_register_file
+    from toolkit.reports import write_findings_xlsx, write_summary_xlsx
+    from toolkit.summary import summary_title, write_summary_docx
+
+    template_path = _existing_file(template, "模板") if template else None
+    result = _merge_inputs(paths, register, quarter, year, normalize_numbering)
+    reg, period = result.register, result.period
+    title = summary_title(reg.region, result)
+    out_docx = Path(out) if out else Path("输出") / period.key / f"{title}.docx"
+    out_xlsx = Path(xlsx) if xlsx else out_docx.with_suffix(".xlsx")
+    out_report = Path(report) if report else out_docx.with_name(f"问题清单（{period.label}）.xlsx")
+    write_summary_docx(result, out_docx, template_path)
+    write_summary_xlsx(result, out_xlsx)
+    write_findings_xlsx(result, out_report)
+    outputs = {"docx": str(out_docx), "xlsx": str(out_xlsx), "report": str(out_report)}
+    if update_register:
+        backup = update_register_file(result)
+        outputs["register_backup"] = str(backup)
+        say(f"已把{period.label}结果写入登记表，原文件备份为 {backup.name}")
+    if as_json:
+        emit_json(_json_result(result, outputs))
+    else:
+        for path in (out_docx, out_xlsx, out_report):
+            click.echo(str(path))
+    for line in summary_lines(result):
+        say(line)
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def _click_error_message(exc: click.ClickException) -> str:
+    if isinstance(exc, click.MissingParameter):
+        param = exc.param
+        if isinstance(param, click.Argument):
+            return f"缺少参数 {param.human_readable_name}。"
+        return f"缺少选项 {' / '.join(param.opts) if param else ''}。"
+    if isinstance(exc, click.NoSuchOption):
+        hint = f"是否指：{'、'.join(exc.possibilities)}？" if exc.possibilities else ""
+        return f"没有选项 {exc.option_name}。{hint}"
+    if isinstance(exc, click.BadParameter):
+        label = " / ".join(exc.param.opts) if exc.param is not None else ""
+        return f"参数 {label} 的值无效：{exc.message}"
+    if isinstance(exc, click.UsageError) and "No such command" in exc.message:
+        return f"没有这个命令：{exc.message.split('No such command', 1)[1].strip(' .')}"
+    if isinstance(exc, click.BadOptionUsage):
+        return f"选项用法有误：{exc.message}"
+    return exc.message
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the command, map errors to messages and exit codes."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        rc = cli.main(args=args, prog_name="toolkit", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        say("已中止。")
+        sys.exit(130)
+    except click.ClickException as exc:
+        if exc.ctx is not None:
+            say(exc.ctx.get_usage())
+        say(f"错误：{_click_error_message(exc)}")
+        say("使用 -h 查看帮助。")
+        sys.exit(EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code)
+    except ToolkitError as exc:
+        if debug:
+            traceback.print_exc()
+        say(f"错误：{exc}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        say("已中止。")
+        sys.exit(130)
+    except Exception:
+        if debug:
+            traceback.print_exc()
+        else:
+            say("内部错误：toolkit 遇到了意外情况。请加 --debug 重新运行，并把输出发给维护人员。")
+        sys.exit(EXIT_INTERNAL)
+    # Without standalone mode click returns a command's exit code instead of exiting.
+    sys.exit(rc if isinstance(rc, int) else 0)

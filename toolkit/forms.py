@@ -1,0 +1,226 @@
+"""Distribution: one pre-filled form per unit, and the 分发清单.
+
+The office runs this once a quarter. Each form holds exactly the rows its
+unit leads and carries string custom document properties (form id, unit,
+period, rows sent, fingerprint) that identify it when it comes back: these
+survive a LibreOffice or WPS save, content-control tags do not.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit import rules
+from toolkit.errors import OutputError, RegisterError, UsageError
+from toolkit.period import Period
+from toolkit.register import Project, Register, rows_fingerprint
+from toolkit.rendering import PreparedTemplate
+from toolkit.templates import default_path as default_template
+from toolkit.xlsx_out import new_workbook, save_workbook, write_table
+
+# Custom document property names: the form's identity on return.
+PROP_FORM_ID = "MinshengFormId"
+PROP_UNIT = "MinshengUnit"
+PROP_YEAR = "MinshengYear"
+PROP_QUARTER = "MinshengQuarter"
+PROP_ROWS = "MinshengRows"
+PROP_FINGERPRINT = "MinshengFingerprint"
+
+DISTRIBUTION_LIST = "分发清单.xlsx"
+_UNSAFE_FILENAME_RE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class GeneratedForm:
+    unit: str
+    path: Path
+    form_id: str
+    project_ids: list[str]
+
+
+@dataclass
+class Generation:
+    period: Period
+    forms: list[GeneratedForm]
+    distribution_list: Path
+    warnings: list[str] = field(default_factory=list)
+
+
+def form_title(region: str, period: Period) -> str:
+    return f"{region}{period.label}民生实事项目进展情况表"
+
+
+def form_file_name(region: str, period: Period, unit: str) -> str:
+    safe_unit = _UNSAFE_FILENAME_RE.sub("_", unit)
+    return f"{form_title(region, period)}（{safe_unit}）.docx"
+
+
+def form_id(period: Period, unit: str, fingerprint: str) -> str:
+    digest = hashlib.sha256(f"{period.key}\x1f{unit}\x1f{fingerprint}".encode()).hexdigest()
+    return f"{period.key}-{digest[:10]}"
+
+
+def resolve_period(register: Register, quarter: int, year: int | None) -> Period:
+    year = year or register.year
+    if year is None:
+        raise UsageError(
+            "登记表「设置」中没有填写「年度」。", hint="在「设置」中填写年度，或用 --year 指定。"
+        )
+    return Period(year, quarter)
+
+
+def select_units(register: Register, wanted: list[str] | None) -> list[str]:
+    names = register.unit_names()
+    if not wanted:
+        return names
+    chosen = []
+    for w in wanted:
+        name = register.directory.canonical(w.strip())
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
+            hint = f"是否指：{'、'.join(close)}？" if close else "用 toolkit units 查看单位名单。"
+            raise UsageError(f"登记表中没有主办项目的单位“{w}”。", hint=hint)
+        if name not in chosen:
+            chosen.append(name)
+    return chosen
+
+
+def row_context(project: Project, quarter: int) -> dict[str, Any]:
+    return {
+        "matter": project.matter,
+        "item": project.item,
+        "id": project.id,
+        "name": project.name,
+        "annual_target": project.annual_target,
+        "quarter_target": project.quarter_target(quarter),
+        "lead": project.lead,
+        "co": project.co,
+        "extra": dict(project.extra),
+    }
+
+
+def period_context(region: str, period: Period) -> dict[str, Any]:
+    return {
+        "region": region,
+        "year": period.year,
+        "quarter": period.quarter,
+        "quarter_cn": period.quarter_cn,
+        "period_label": period.label,
+        "period_end": period.end_date,
+    }
+
+
+def form_context(
+    register: Register, period: Period, unit: str, projects: list[Project], fid: str
+) -> dict[str, Any]:
+    return {
+        **period_context(register.region, period),
+        "title": form_title(register.region, period),
+        "unit": unit,
+        "form_id": fid,
+        "evaluations": list(rules.EVALUATIONS),
+        "evaluations_text": " / ".join(rules.EVALUATIONS),
+        "max_chars": rules.MAX_CHARS,
+        "rows": [row_context(p, period.quarter) for p in projects],
+    }
+
+
+def generate_forms(
+    register: Register,
+    period: Period,
+    out_dir: Path,
+    *,
+    template: Path | None = None,
+    units: list[str] | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> Generation:
+    """Write one form per unit and the distribution list into `out_dir`."""
+    if not register.has_quarter_target(period.quarter):
+        raise RegisterError(
+            f"缺少列“第{period.quarter_cn}季度目标”。",
+            sheet="项目",
+            hint=f"在表头中加上“第{period.quarter_cn}季度目标”列并填写本季度目标。",
+        )
+    chosen = select_units(register, units)
+    out_dir = Path(out_dir)
+    targets = {u: out_dir / form_file_name(register.region, period, u) for u in chosen}
+    listing = out_dir / DISTRIBUTION_LIST
+    if not force:
+        existing = [p for p in [*targets.values(), listing] if p.exists()]
+        if existing:
+            raise OutputError(
+                f"输出文件夹中已有 {len(existing)} 个同名文件（如 {existing[0].name}），未做任何改动。",
+                hint="换一个 --out 文件夹，或加 --force 覆盖。",
+            )
+    prepared = PreparedTemplate(template or default_template("form"))
+    warnings = list(register.warnings)
+    forms: list[GeneratedForm] = []
+    for n, unit in enumerate(chosen, start=1):
+        projects = register.projects_of(unit)
+        fingerprint = rows_fingerprint(projects, period.quarter)
+        fid = form_id(period, unit, fingerprint)
+        context = form_context(register, period, unit, projects, fid)
+        warnings.extend(_unstorable_text_warnings(unit, context["rows"]))
+        properties = {
+            PROP_FORM_ID: fid,
+            PROP_UNIT: unit,
+            PROP_YEAR: str(period.year),
+            PROP_QUARTER: str(period.quarter),
+            PROP_ROWS: ",".join(p.id for p in projects),
+            PROP_FINGERPRINT: fingerprint,
+        }
+        prepared.render_bytes_to(targets[unit], context, properties=properties)
+        forms.append(GeneratedForm(unit, targets[unit], fid, [p.id for p in projects]))
+        if progress:
+            progress(n, len(chosen), unit)
+    write_distribution_list(register, forms, listing)
+    return Generation(period, forms, listing, warnings)
+
+
+def _unstorable_text_warnings(unit: str, rows: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for row in rows:
+        for key in ("name", "annual_target", "quarter_target", "lead", "co", "matter"):
+            bad = rules.xml_forbidden(row[key])
+            if bad:
+                out.append(
+                    f"序号 {row['id']}（{unit}）的{rules.COLUMN_LABELS.get(key, key)}含有 Word 无法保存的"
+                    f"控制字符 {rules.describe_chars(bad)}，已在表中省略。"
+                )
+    return out
+
+
+def write_distribution_list(register: Register, forms: list[GeneratedForm], target: Path) -> None:
+    wb, ws = new_workbook("分发清单")
+    rows = []
+    for f in forms:
+        info = register.unit(f.unit)
+        rows.append(
+            [
+                f.unit,
+                info.kind if info else "",
+                info.contact if info else "",
+                info.phone if info else "",
+                info.email if info else "",
+                f.path.name,
+                len(f.project_ids),
+                "、".join(f.project_ids),
+                f.form_id,
+            ]
+        )
+    write_table(
+        ws,
+        ["单位", "类型", "联系人", "联系电话", "邮箱", "文件", "项目数", "序号", "表单编号"],
+        rows,
+        widths=[16, 10, 10, 16, 24, 60, 8, 40, 20],
+    )
+    save_workbook(wb, target)

@@ -1,0 +1,252 @@
+"""Safe access to Office Open XML packages (.docx/.xlsx are zip files).
+
+Everything that opens a package someone sent us goes through here, so the
+limits against zip bombs and hostile XML live in one place
+(docs/reliability.md lists them). Also: custom document properties, which
+identify a returned form because they survive a LibreOffice or WPS save, and
+atomic writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from lxml import etree
+
+from toolkit.errors import OutputError, ReturnError
+
+# Limits for packages we read. An honest return of a few thousand rows has a
+# document.xml of a few MB; these leave room for 10x that and stop bombs.
+MAX_ENTRIES = 5_000
+MAX_PART_BYTES = 128 * 1024 * 1024  # one XML part, uncompressed
+MAX_PACKAGE_BYTES = 512 * 1024 * 1024  # sum of declared sizes of all entries
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+CUSTOM_REL_TYPE = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+)
+CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+CUSTOM_PART = "docProps/custom.xml"
+_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+# OLE compound files: legacy .doc/.wps/.xls and password-protected OOXML.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_blank_text=False,
+)
+
+
+def parse_xml(data: bytes, *, part: str = "") -> etree._Element:
+    """Parse XML from an untrusted package: no DTD, no entities, no network."""
+    head = data[:4096].lstrip()
+    if b"<!DOCTYPE" in data[: _root_start(data)] or b"<!ENTITY" in head:
+        raise ReturnError(
+            f"文件内部 {part or 'XML'} 含有 DOCTYPE 声明，Word 不会这样保存，已拒绝读取。"
+        )
+    try:
+        root = etree.fromstring(data, parser=_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ReturnError(f"文件内部 {part or 'XML'} 已损坏（{exc.msg}）。") from None
+    if root.getroottree().docinfo.doctype:
+        raise ReturnError(f"文件内部 {part or 'XML'} 含有 DOCTYPE 声明，已拒绝读取。")
+    return root
+
+
+def _root_start(data: bytes) -> int:
+    """Offset of the root element: a DOCTYPE can only stand before it."""
+    i = 0
+    while True:
+        i = data.find(b"<", i)
+        if i < 0 or i + 1 >= len(data):
+            return len(data)
+        nxt = data[i + 1 : i + 2]
+        if nxt not in (b"?", b"!"):
+            return i
+        if data.startswith(b"<!--", i):
+            end = data.find(b"-->", i)
+            i = len(data) if end < 0 else end + 3
+        elif data.startswith(b"<!DOCTYPE", i):
+            return len(data)  # the DOCTYPE itself comes first: flag it
+        else:
+            end = data.find(b">", i)
+            i = len(data) if end < 0 else end + 1
+
+
+def sniff(path: Path) -> str:
+    """What a file is by its first bytes: 'zip', 'ole', 'pdf', 'empty' or 'other'."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if not head:
+        return "empty"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head == OLE_MAGIC:
+        return "ole"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    return "other"
+
+
+class Package:
+    """A read-only, size-limited view of a zip package."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            raise ReturnError(
+                "文件已损坏或不完整（不是有效的 zip/Word 文件），请让报送单位重新发送。"
+            ) from None
+        except OSError as exc:
+            raise ReturnError(f"无法打开文件：{exc.strerror or exc}") from None
+        infos = self._zip.infolist()
+        if len(infos) > MAX_ENTRIES:
+            self.close()
+            raise ReturnError(
+                f"文件内部条目过多（{len(infos)} 个，上限 {MAX_ENTRIES}），已拒绝读取。"
+            )
+        if sum(i.file_size for i in infos) > MAX_PACKAGE_BYTES:
+            self.close()
+            raise ReturnError(
+                f"文件解压后超过 {MAX_PACKAGE_BYTES // 2**20} MB，疑似压缩炸弹，已拒绝读取。"
+            )
+        self.names = {i.filename for i in infos}
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def read(self, name: str) -> bytes | None:
+        """An entry's bytes, or None when absent; never more than MAX_PART_BYTES."""
+        if name not in self.names:
+            return None
+        info = self._zip.getinfo(name)
+        if info.file_size > MAX_PART_BYTES:
+            raise ReturnError(
+                f"文件内部 {name} 解压后超过 {MAX_PART_BYTES // 2**20} MB，已拒绝读取。"
+            )
+        chunks, total = [], 0
+        try:
+            with self._zip.open(info) as fh:
+                # Declared sizes can lie: count what actually comes out.
+                while chunk := fh.read(1 << 20):
+                    total += len(chunk)
+                    if total > MAX_PART_BYTES:
+                        raise ReturnError(
+                            f"文件内部 {name} 解压后超过 {MAX_PART_BYTES // 2**20} MB，已拒绝读取。"
+                        )
+                    chunks.append(chunk)
+        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
+            raise ReturnError(f"文件内部 {name} 已损坏（{exc}）。") from None
+        except RuntimeError as exc:  # encrypted zip entry
+            raise ReturnError(f"文件内部 {name} 已加密，无法读取（{exc}）。") from None
+        return b"".join(chunks)
+
+    def xml(self, name: str) -> etree._Element | None:
+        data = self.read(name)
+        return None if data is None else parse_xml(data, part=name)
+
+
+# ---------------------------------------------------------------- custom properties
+
+
+def read_custom_properties(pkg: Package) -> dict[str, str]:
+    root = pkg.xml(CUSTOM_PART)
+    if root is None:
+        return {}
+    props: dict[str, str] = {}
+    for prop in root.iter(f"{{{CUSTOM_NS}}}property"):
+        name = prop.get("name")
+        if name and len(prop):
+            props[name] = prop[0].text or ""
+    return props
+
+
+def custom_properties_xml(props: dict[str, str]) -> bytes:
+    root = etree.Element(f"{{{CUSTOM_NS}}}Properties", nsmap={None: CUSTOM_NS, "vt": VT_NS})
+    for pid, (name, value) in enumerate(props.items(), start=2):
+        prop = etree.SubElement(
+            root, f"{{{CUSTOM_NS}}}property", fmtid=_FMTID, pid=str(pid), name=name
+        )
+        etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def with_custom_part(content_types: bytes, package_rels: bytes) -> tuple[bytes, bytes]:
+    """Register docProps/custom.xml in [Content_Types].xml and _rels/.rels."""
+    ct = etree.fromstring(content_types)
+    part = "/" + CUSTOM_PART
+    if not any(o.get("PartName") == part for o in ct.iter(f"{{{CT_NS}}}Override")):
+        etree.SubElement(ct, f"{{{CT_NS}}}Override", PartName=part, ContentType=CUSTOM_CT)
+    rels = etree.fromstring(package_rels)
+    if not any(r.get("Type") == CUSTOM_REL_TYPE for r in rels):
+        ids = {r.get("Id") for r in rels}
+        n = 1
+        while f"rId{n}" in ids:
+            n += 1
+        etree.SubElement(
+            rels,
+            f"{{{REL_NS}}}Relationship",
+            Id=f"rId{n}",
+            Type=CUSTOM_REL_TYPE,
+            Target=CUSTOM_PART,
+        )
+    dump = lambda el: etree.tostring(el, xml_declaration=True, encoding="UTF-8", standalone=True)  # noqa: E731
+    return dump(ct), dump(rels)
+
+
+# ---------------------------------------------------------------- atomic output
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; rename it over `target` on success.
+
+    A run killed half-way leaves the previous file intact, never half a file.
+    """
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:40]}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(f"无法在 {target.parent} 写入文件：{exc.strerror or exc}") from None
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp_path, target)
+    except OSError as exc:
+        raise OutputError(
+            f"无法写入 {target}：{exc.strerror or exc}（文件是否正被 Word/Excel 打开？）"
+        ) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+
+
+def write_bytes_atomic(target: Path, data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)

@@ -1,0 +1,339 @@
+"""The text of a WordprocessingML body as a reader of the printed page sees it.
+
+Works on the lxml tree of document.xml (python-docx does not see content
+controls, tracked changes or automatic numbers). Returns come back from Word,
+WPS and LibreOffice, each of which stores the same visible text differently:
+runs split at every digit, text inside content controls, fields, tracked
+changes that were never accepted, list numbers that exist only in numbering.xml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from toolkit.ooxml import W_NS
+
+El = etree._Element
+_W = f"{{{W_NS}}}"
+P, R, TBL, TR, TC = (_W + t for t in ("p", "r", "tbl", "tr", "tc"))
+PPR, RPR, TRPR, TCPR, NUMPR = (_W + t for t in ("pPr", "rPr", "trPr", "tcPr", "numPr"))
+SDT, SDT_CONTENT, CUSTOM_XML = _W + "sdt", _W + "sdtContent", _W + "customXml"
+VAL = _W + "val"
+
+# Inline wrappers whose runs are visible text. Everything not listed (w:del,
+# w:moveFrom, w:pPr, bookmarks, proofing marks, drawings, math) holds none.
+_INLINE_WRAPPERS = frozenset(
+    _W + t
+    for t in ("ins", "moveTo", "hyperlink", "smartTag", "customXml", "fldSimple", "dir", "bdo")
+)
+_RUN_CHARS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n"}
+_RUN_CHARS[_W + "noBreakHyphen"] = "-"
+
+
+def _on(el: El | None) -> bool:
+    """A toggle property (`<w:vanish/>`, `<w:tblHeader w:val="0"/>`)."""
+    return el is not None and el.get(VAL, "true").lower() not in ("0", "false", "off")
+
+
+def _val(el: El | None, path: str) -> str | None:
+    found = el.find(path) if el is not None else None
+    return None if found is None else found.get(VAL)
+
+
+def _int(text: str | None, default: int) -> int:
+    try:
+        return int(text) if text is not None else default
+    except ValueError:
+        return default
+
+
+def _items(parent: El, tags: frozenset[str]) -> Iterator[El]:
+    """Children with one of `tags`, looking through content controls and custom XML."""
+    for child in parent:
+        if child.tag in tags:
+            yield child
+        elif child.tag == SDT:
+            content = child.find(SDT_CONTENT)
+            if content is not None:
+                yield from _items(content, tags)
+        elif child.tag == CUSTOM_XML:
+            yield from _items(child, tags)
+
+
+# Word allows 63 columns; a larger w:gridSpan is hostile and must not size a list.
+_MAX_GRID = 64
+_BLOCKS, _ROWS, _CELLS = frozenset((P, TBL)), frozenset((TR,)), frozenset((TC,))
+
+
+def iter_blocks(container: El) -> Iterator[El]:
+    """Paragraphs and tables of a body or cell, in order (block-level w:sdt included)."""
+    return _items(container, _BLOCKS)
+
+
+# ---------------------------------------------------------------- numbering
+
+_CIRCLED = "".join(
+    map(chr, [*range(0x2460, 0x2474), *range(0x3251, 0x3260), *range(0x32B1, 0x32C0)])
+)
+_SEQUENCES = {  # formats that are a fixed list of symbols; past its end Word prints decimal
+    "decimalEnclosedCircle": _CIRCLED,  # ①..⑳ ㉑..㉟ ㊱..㊿
+    "decimalEnclosedCircleChinese": _CIRCLED,
+    "decimalEnclosedParen": "".join(map(chr, range(0x2474, 0x2488))),  # ⑴..⒇
+    "ideographTraditional": "甲乙丙丁戊己庚辛壬癸",  # Word's heavenly stems, not 一二三
+}
+_CN_DIGITS = "〇一二三四五六七八九"
+_CN_COUNTING = ("chineseCounting", "chineseCountingThousand", "taiwaneseCounting")
+
+
+def format_number(n: int, fmt: str) -> str:
+    """One list number in a w:numFmt; unknown formats fall back to decimal."""
+    if fmt in _SEQUENCES:
+        seq = _SEQUENCES[fmt]
+        return seq[n - 1] if 0 < n <= len(seq) else str(n)
+    if fmt in _CN_COUNTING and 0 < n < 100:  # 一 .. 十 十一 .. 二十 二十一 .. 九十九
+        tens, ones = divmod(n, 10)
+        head = (_CN_DIGITS[tens] if tens > 1 else "") + ("十" if tens else "")
+        return head + (_CN_DIGITS[ones] if ones else "")
+    if fmt in ("lowerLetter", "upperLetter") and n > 0:
+        letters = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)  # .. z, aa, bb
+        return letters.upper() if fmt == "upperLetter" else letters
+    if fmt in ("decimalFullWidth", "decimalFullWidth2"):
+        return str(n).translate({ord("0") + i: 0xFF10 + i for i in range(10)})
+    return "" if fmt == "none" else str(n)
+
+
+class Numbering:
+    """Word's automatic list numbers, materialised in document order.
+
+    The prefix is the level's lvlText with %1..%9 filled in (`%1、` stays `1、`
+    so the checks can flag it), bullets become `•`. Separator: none for
+    w:suff="nothing", else one space (tab is the default). Word shows a gap
+    there, and without it an item `1.` + `5万元…` would read as `1.5万元…`,
+    which the numbering check rightly does not take as a marker. Not modelled:
+    w:lvlRestart, w:isLgl, w:numStyleLink, paragraphs in text boxes, w:pStyle in a lvl.
+    """
+
+    def __init__(self, numbering: El | None, styles: El | None) -> None:
+        self._nums = {n.get(_W + "numId"): n for n in _findall(numbering, "num")}
+        self._abstract = {
+            a.get(_W + "abstractNumId"): a for a in _findall(numbering, "abstractNum")
+        }
+        self._styles = {s.get(_W + "styleId"): s for s in _findall(styles, "style")}
+        defaults = [  # the style of a paragraph without w:pStyle
+            k
+            for k, s in self._styles.items()
+            if s.get(_W + "type") == "paragraph" and s.get(_W + "default") in ("1", "true")
+        ]
+        self._default_style = defaults[0] if defaults else None
+        # Counters per list: a w:num with a startOverride is its own list (Word's
+        # "restart numbering"); other w:num sharing an abstractNum continue it.
+        self._counters: dict[str, list[int | None]] = {}
+
+    def _num_pr(self, p: El) -> tuple[str | None, int]:
+        ppr = p.find(PPR)
+        num_id, ilvl = _val(ppr, f"{NUMPR}/{_W}numId"), _val(ppr, f"{NUMPR}/{_W}ilvl")
+        style_id = _val(ppr, _W + "pStyle") or self._default_style
+        for _ in range(20):  # follow w:basedOn, guarding against cycles
+            style = self._styles.get(style_id)
+            if style is None or (num_id is not None and ilvl is not None):
+                break
+            num_id = num_id if num_id is not None else _val(style, f"{PPR}/{NUMPR}/{_W}numId")
+            ilvl = ilvl if ilvl is not None else _val(style, f"{PPR}/{NUMPR}/{_W}ilvl")
+            style_id = _val(style, _W + "basedOn")
+        return num_id, min(max(_int(ilvl, 0), 0), 8)
+
+    def prefix(self, p: El) -> str:
+        num_id, ilvl = self._num_pr(p)
+        num = self._nums.get(num_id) if num_id not in (None, "0") else None
+        abstract = self._abstract.get(_val(num, _W + "abstractNumId"))
+        if num is None or abstract is None:
+            return ""
+        levels = {_int(lv.get(_W + "ilvl"), 0): lv for lv in abstract.findall(_W + "lvl")}
+        starts: dict[int, int] = {}
+        for override in num.findall(_W + "lvlOverride"):
+            i = _int(override.get(_W + "ilvl"), 0)
+            if override.find(_W + "lvl") is not None:
+                levels[i] = override.find(_W + "lvl")
+            if override.find(_W + "startOverride") is not None:
+                starts[i] = _int(_val(override, _W + "startOverride"), 0)
+        lvl = levels.get(ilvl)
+        if lvl is None:
+            return ""
+        # ECMA-376 §17.9.25: an omitted w:start means 0.
+        start = {i: starts.get(i, _int(_val(lv, _W + "start"), 0)) for i, lv in levels.items()}
+        key = f"num:{num_id}" if starts else f"abstract:{abstract.get(_W + 'abstractNumId')}"
+        counters = self._counters.setdefault(key, [None] * 9)
+        current = counters[ilvl]
+        counters[ilvl] = start.get(ilvl, 0) if current is None else current + 1
+        counters[ilvl + 1 :] = [None] * (8 - ilvl)  # deeper levels restart
+        fmt = _val(lvl, _W + "numFmt") or "decimal"
+        if fmt == "bullet":
+            label = "•"
+        else:
+
+            def fill(m: re.Match[str]) -> str:
+                i = int(m.group(1)) - 1
+                n = counters[i] if counters[i] is not None else start.get(i, 0)
+                return format_number(n, _val(levels.get(i), _W + "numFmt") or "decimal")
+
+            label = re.sub(r"%([1-9])", fill, _val(lvl, _W + "lvlText") or "")
+        suffix = _val(lvl, _W + "suff") or "tab"
+        return label + (" " if label and suffix != "nothing" else "")
+
+
+def _findall(root: El | None, tag: str) -> list[El]:
+    return [] if root is None else root.findall(_W + tag)
+
+
+# ---------------------------------------------------------------- text
+
+
+@dataclass
+class Cell:
+    text: str
+    grid_col: int  # first grid column the cell occupies
+    span: int  # w:gridSpan
+    continuation: bool  # w:vMerge continuation: text is "", the restart cell above holds it
+    element: El
+
+
+@dataclass
+class Row:
+    cells: list[Cell]
+    is_header: bool  # w:tblHeader: Word repeats it at the top of every page
+    element: El
+
+    def texts(self, width: int = 0) -> list[str]:
+        """Cell texts by grid column; a spanned cell's text sits in its first column."""
+        out = [""] * max(width, max((c.grid_col + c.span for c in self.cells), default=0))
+        for c in self.cells:
+            out[c.grid_col] = c.text
+        return out
+
+
+class WordDocument:
+    """Text access to one parsed document.xml (plus numbering.xml and styles.xml)."""
+
+    def __init__(self, document: El, numbering: El | None = None, styles: El | None = None):
+        body = document.find(_W + "body")
+        self.body: El = body if body is not None else etree.Element(_W + "body")
+        # Numbers depend on every numbered paragraph before, so compute them once, in order.
+        numbers = Numbering(numbering, styles)
+        self._prefixes = {p: pre for p in self.paragraphs() if (pre := numbers.prefix(p))}
+
+    def blocks(self) -> Iterator[El]:
+        return iter_blocks(self.body)
+
+    def tables(self) -> list[El]:
+        """Top-level tables of the body, in order."""
+        return [b for b in self.blocks() if b.tag == TBL]
+
+    def paragraphs(self, container: El | None = None) -> Iterator[El]:
+        """Every paragraph, table cells included, in document order."""
+        for block in iter_blocks(self.body if container is None else container):
+            if block.tag == P:
+                yield block
+            else:
+                for tr in _items(block, _ROWS):
+                    for tc in _items(tr, _CELLS):
+                        yield from self.paragraphs(tc)
+
+    def paragraph_text(self, p: El) -> str:
+        return self._paragraph(p, [])
+
+    def _paragraph(self, p: El, fields: list[bool]) -> str:
+        out: list[str] = []
+        self._inline(p, out, fields)
+        text, prefix = "".join(out), self._prefixes.get(p, "")
+        return prefix + text if text else prefix.rstrip()
+
+    def _inline(self, parent: El, out: list[str], fields: list[bool]) -> None:
+        for child in parent:
+            if child.tag == R:
+                self._run(child, out, fields)
+            elif child.tag == SDT:
+                content = child.find(SDT_CONTENT)
+                if content is not None:
+                    self._inline(content, out, fields)
+            elif child.tag in _INLINE_WRAPPERS:
+                self._inline(child, out, fields)
+
+    @staticmethod
+    def _run(r: El, out: list[str], fields: list[bool]) -> None:
+        # `fields` holds one flag per open complex field: True while in its code
+        # part (begin..separate), False in its result. Text shows only when no
+        # enclosing field is in its code part (nested fields in a result do show).
+        hidden = _on(r.find(f"{RPR}/{_W}vanish"))
+        for child in r:
+            tag = child.tag
+            if tag == _W + "fldChar":
+                kind = child.get(_W + "fldCharType")
+                if kind == "begin":
+                    fields.append(True)
+                elif kind == "separate" and fields:
+                    fields[-1] = False
+                elif kind == "end" and fields:
+                    fields.pop()
+            elif hidden or any(fields):
+                continue
+            elif tag == _W + "t":
+                out.append(child.text or "")
+            elif tag in _RUN_CHARS:
+                out.append(_RUN_CHARS[tag])
+            # w:instrText, w:delText, w:delInstrText, w:sym: never visible text.
+
+    def cell_text(self, tc: El) -> str:
+        """Paragraphs joined with newlines, nested tables inline, blank edges trimmed."""
+        lines: list[str] = []
+        fields: list[bool] = []  # a field may span the paragraphs of one cell
+        joined = False
+        for block in iter_blocks(tc):
+            if block.tag == P:
+                text = self._paragraph(block, fields)
+                if joined and lines:
+                    lines[-1] += text
+                else:
+                    lines.append(text)
+                # A tracked-deleted paragraph mark merges it with the next one.
+                joined = block.find(f"{PPR}/{RPR}/{_W}del") is not None
+            else:
+                joined = False
+                for row in self.table_rows(block):
+                    lines.extend(c.text for c in row.cells if c.text)
+        split = "\n".join(lines).split("\n")
+        while split and not split[-1].strip():
+            split.pop()
+        while split and not split[0].strip():
+            split.pop(0)
+        return "\n".join(split)
+
+    def table_rows(self, tbl: El) -> list[Row]:
+        """Rows of a table (row-level w:sdt included, tracked-deleted rows left out)."""
+        rows = []
+        for tr in _items(tbl, _ROWS):
+            trpr = tr.find(TRPR)
+            if trpr is not None and trpr.find(_W + "del") is not None:
+                continue
+            col, cells = min(max(_int(_val(trpr, _W + "gridBefore"), 0), 0), _MAX_GRID), []
+            for tc in _items(tr, _CELLS):
+                tcpr = tc.find(TCPR)
+                span = min(max(_int(_val(tcpr, _W + "gridSpan"), 1), 1), _MAX_GRID)
+                vmerge = tcpr.find(_W + "vMerge") if tcpr is not None else None
+                cont = vmerge is not None and vmerge.get(VAL, "continue") == "continue"
+                cells.append(Cell("" if cont else self.cell_text(tc), col, span, cont, tc))
+                col += span
+            rows.append(
+                Row(cells, _on(trpr.find(_W + "tblHeader") if trpr is not None else None), tr)
+            )
+        return rows
+
+    def grid_width(self, tbl: El) -> int:
+        """Grid columns of a table: w:tblGrid, or the widest row when that is missing."""
+        grid = tbl.findall(f"{_W}tblGrid/{_W}gridCol")
+        if grid:
+            return len(grid)
+        return max((len(r.texts()) for r in self.table_rows(tbl)), default=0)
