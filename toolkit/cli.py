@@ -71,6 +71,20 @@ class Group(_ChineseHelp, click.Group):
         super().__init__(*args, **kwargs)
         self.group_class = Group
 
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        # The same error handling for the console script and for CliRunner.
+        if not standalone_mode or self is not cli:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        sys.exit(run(self, argv, prog_name or "toolkit", **extra))
+
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -394,36 +408,37 @@ def _click_error_message(exc: click.ClickException) -> str:
     return exc.message
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Console entry point: run the command, map errors to messages and exit codes."""
-    args = sys.argv[1:] if argv is None else argv
+def run(group: click.Group, args: list[str], prog_name: str, **extra: Any) -> int:
+    """Run a command line; turn every error into a Chinese message and an exit code."""
     debug = "--debug" in args
     try:
-        rc = cli.main(args=args, prog_name="toolkit", standalone_mode=False)
+        rc = click.Group.main(group, args, prog_name, standalone_mode=False, **extra)
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.Abort:
+        return exc.exit_code
+    except (click.Abort, KeyboardInterrupt):
         say("已中止。")
-        sys.exit(130)
+        return 130
     except click.ClickException as exc:
         if exc.ctx is not None:
             say(exc.ctx.get_usage())
         say(f"错误：{_click_error_message(exc)}")
         say("使用 -h 查看帮助。")
-        sys.exit(EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code)
+        return EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
     except ToolkitError as exc:
         if debug:
             traceback.print_exc()
         say(f"错误：{exc}")
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        say("已中止。")
-        sys.exit(130)
+        return exc.exit_code
     except Exception:
         if debug:
             traceback.print_exc()
         else:
             say("内部错误：toolkit 遇到了意外情况。请加 --debug 重新运行，并把输出发给维护人员。")
-        sys.exit(EXIT_INTERNAL)
+        return EXIT_INTERNAL
     # Without standalone mode click returns a command's exit code instead of exiting.
-    sys.exit(rc if isinstance(rc, int) else 0)
+    return rc if isinstance(rc, int) else 0
+
+
+def main() -> None:
+    """Console entry point (`toolkit`, `python -m toolkit`)."""
+    cli()

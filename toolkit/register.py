@@ -306,11 +306,12 @@ class _ProjectSheetReader:
             )
         for r in range(1, min(self.sheet.max_row, _HEADER_SCAN_ROWS) + 1):
             texts = {c: _text(self.value(r, c)) for c in range(1, self.sheet.max_column + 1)}
-            keys = {rules.header_key(t) for t in texts.values()}
-            if rules.ID in keys and rules.NAME in keys:
+            keys = {rules.header_key(t) for t in texts.values()} - {None}
+            # 序号 and two more known columns: missing ones are then reported by name.
+            if rules.ID in keys and len(keys) >= 3:
                 return r, texts
         raise RegisterError(
-            f"前 {_HEADER_SCAN_ROWS} 行中找不到表头行（应同时含“序号”和“项目名称”）。",
+            f"前 {_HEADER_SCAN_ROWS} 行中找不到表头行（应含“序号”“项目名称”“主办单位”等列名）。",
             sheet=self.sheet.title,
             hint="表头行写：民生事项、序号、项目名称、年度目标、第一季度目标……主办单位、协办单位。",
         )

@@ -207,7 +207,8 @@ def least_advanced(values: list[str]) -> str | None:
 # A line starting `1.` is right; `1.5万` is a number, not an item marker.
 _GOOD_MARK_RE = re.compile(r"^(\d{1,2})\.(?!\d)")
 _BAD_MARK_RES = (
-    re.compile(r"^(\d{1,2})[、，,）)．:：](?!\d)"),
+    re.compile(r"^(\d{1,2})[、，,）):：]"),
+    re.compile(r"^(\d{1,2})．(?!\d)"),
     re.compile(r"^[（(](\d{1,2})[）)]"),
     re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])"),
 )

@@ -1,0 +1,433 @@
+"""`toolkit check` and `toolkit merge`: returns read back, checked, merged."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from docx_factory import make_docx, para, project_table
+from lxml import etree
+from openpyxl import load_workbook
+from support.fill import fill_form
+from support.lo import fill_with_libreoffice, pdf_text, require_libreoffice, to_pdf
+from support.seed import MINZHI_Q3
+
+from toolkit import rules
+from toolkit.cli import cli
+from toolkit.returns import read_return
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NS = {"w": W[1:-1]}
+UNITS = [
+    "观湖街道",
+    "民治街道",
+    "龙华街道",
+    "大浪街道",
+    "福城街道",
+    "观澜街道",
+    "区委组织部",
+    "民政局",
+]
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def forms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The seed register and its eight generated Q3 forms (shared, read-only)."""
+    from support.registers import write_register
+
+    root = tmp_path_factory.mktemp("seed")
+    register = write_register(root / "register.xlsx")
+    result = invoke("generate", register, "-q", "3", "-o", root / "forms")
+    assert result.exit_code == 0, result.stderr
+    paths = {u: next((root / "forms").glob(f"*（{u}）.docx")) for u in UNITS}
+    paths["register"] = register
+    return paths
+
+
+def seed_fill() -> dict[str, dict[str, str]]:
+    return {
+        pid: {"进展情况": p, "存在问题及下一步工作计划": plan, "进度评价": ev}
+        for pid, (p, plan, ev) in MINZHI_Q3.items()
+    }
+
+
+def clean_fill(unit: str) -> dict[str, str]:
+    return {
+        "进展情况": f"1.{unit}已完成第一批审核。\n2.{unit}组织评审会2场。",
+        "存在问题及下一步工作计划": f"1.{unit}下一步加快审批。",
+        "进度评价": "正常推进",
+    }
+
+
+def returns_dir(tmp_path: Path, forms: dict[str, Path], fills: dict[str, dict]) -> Path:
+    folder = tmp_path / "returns"
+    folder.mkdir(exist_ok=True)
+    for unit, rows in fills.items():
+        fill_form(forms[unit], folder / f"{unit}-回收.docx", rows)
+    return folder
+
+
+def merge_json(tmp_path: Path, forms, *paths, extra=()) -> dict:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out"
+    result = invoke(
+        "merge",
+        *paths,
+        "-r",
+        forms["register"],
+        "-q",
+        "3",
+        "--out",
+        out / "一览表.docx",
+        "--json",
+        *extra,
+    )
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def codes(data: dict, unit: str | None = None) -> list[tuple[str, str | None]]:
+    return sorted(
+        (f["code"], f["id"]) for f in data["findings"] if unit is None or f["unit"] == unit
+    )
+
+
+def summary_rows(docx: Path) -> dict[str, dict[str, str]]:
+    """The 一览表 read back with the project's own reader: 序号 -> column key -> text."""
+    return {r.id: r.cells for r in read_return(docx).rows}
+
+
+# ---------------------------------------------------------------- the seed return
+
+
+def test_seed_return_gives_the_seeds_findings(tmp_path, forms):
+    folder = returns_dir(tmp_path, forms, {"民治街道": seed_fill()})
+    data = merge_json(tmp_path, forms, folder)
+    assert codes(data, "民治街道") == [
+        ("numbering", "10-3"),
+        ("numbering", "13-3"),
+        ("too_long", "10-3"),
+    ]
+    too_long = next(f for f in data["findings"] if f["code"] == "too_long")
+    assert "370" in too_long["message"] and too_long["level"] == "error"
+    assert {u["unit"]: u["status"] for u in data["units"]} == {
+        u: "returned" if u == "民治街道" else "missing" for u in UNITS
+    }
+    assert sorted(f["unit"] for f in data["findings"] if f["code"] == "missing_return") == sorted(
+        u for u in UNITS if u != "民治街道"
+    )
+    rows = summary_rows(tmp_path / "out" / "一览表.docx")
+    assert rows["10-3"][rules.PROGRESS] == MINZHI_Q3["10-3"][0]  # never truncated
+    assert rows["13-3"][rules.EVALUATION] == "已完成"
+    assert rows["40"][rules.PROGRESS].startswith(
+        "区委组织部：未报送\n民政局：未报送\n观湖街道：未报送\n民治街道：\n根据"
+    )
+
+
+def test_normalize_numbering_rewrites_and_says_so(tmp_path, forms):
+    folder = returns_dir(tmp_path, forms, {"民治街道": seed_fill()})
+    data = merge_json(tmp_path, forms, folder, extra=["--normalize-numbering"])
+    assert ("numbering_normalized", "10-3") in codes(data, "民治街道")
+    assert ("numbering", "10-3") not in codes(data, "民治街道")
+    progress = summary_rows(tmp_path / "out" / "一览表.docx")["10-3"][rules.PROGRESS]
+    assert progress == MINZHI_Q3["10-3"][0].replace("1、", "1.").replace("\n2、", "\n2.").replace(
+        "\n3、", "\n3."
+    )
+
+
+def test_shipped_sample_merges_with_the_seed_findings(tmp_path):
+    root = Path(__file__).resolve().parents[1] / "data"
+    result = invoke(
+        "merge",
+        root / "returns" / "2023Q3",
+        "-r",
+        root / "register.xlsx",
+        "-q",
+        "3",
+        "--out",
+        tmp_path / "一览表.docx",
+        "--json",
+    )
+    data = json.loads(result.stdout)
+    assert ("too_long", "10-3") in codes(data, "民治街道")
+    assert ("numbering", "10-3") in codes(data, "民治街道")
+    assert next(u for u in data["units"] if u["unit"] == "民治街道")["status"] == "returned"
+
+
+# ---------------------------------------------------------------- every unit, clean
+
+
+def test_all_clean_returns_check_exit_zero_and_merge_every_cell(tmp_path, forms):
+    fills = {u: {pid: clean_fill(u) for pid in _ids(forms[u])} for u in UNITS}
+    fills["观湖街道"]["40"]["进度评价"] = "严重滞后"
+    folder = returns_dir(tmp_path, forms, fills)
+    check = invoke("check", folder, "-r", forms["register"], "-q", "3")
+    assert check.exit_code == 0, check.stdout
+    assert "✔ 民治街道：已报送" in check.stdout
+    data = merge_json(tmp_path, forms, folder)
+    assert data["findings"] == []
+    rows = summary_rows(tmp_path / "out" / "一览表.docx")
+    assert rows["10-3"][rules.PROGRESS] == clean_fill("民治街道")["进展情况"]
+    joint = rows["40"][rules.PROGRESS]
+    assert joint == "\n".join(f"{u}：\n{clean_fill(u)['进展情况']}" for u in _lead_order())
+    assert rows["40"][rules.EVALUATION] == "▋"  # 严重滞后 is a coloured mark, not text
+    assert _mark_color(tmp_path / "out" / "一览表.docx", "40") == "FF0000"  # least advanced wins
+    assert _mark_color(tmp_path / "out" / "一览表.docx", "10-3") == "00B050"
+
+
+def _ids(form: Path) -> list[str]:
+    return [r.id for r in read_return(form).rows]
+
+
+def _lead_order() -> list[str]:
+    return [
+        "区委组织部",
+        "民政局",
+        "观湖街道",
+        "民治街道",
+        "龙华街道",
+        "大浪街道",
+        "福城街道",
+        "观澜街道",
+    ]
+
+
+def _mark_color(docx: Path, pid: str) -> str:
+    with zipfile.ZipFile(docx) as zf:
+        root = etree.fromstring(zf.read("word/document.xml"))
+    for tr in root.iter(f"{W}tr"):
+        cells = tr.findall("w:tc", NS)
+        if len(cells) == 10 and "".join(t.text or "" for t in cells[1].iter(f"{W}t")) == pid:
+            return cells[7].find(".//w:color", NS).get(f"{W}val")
+    raise AssertionError(pid)
+
+
+# ---------------------------------------------------------------- each finding code
+
+
+def test_duplicate_return_uses_the_newer(tmp_path, forms):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    old = fill_form(forms["民政局"], folder / "民政局-第一版.docx", {"40": clean_fill("旧")})
+    new = fill_form(forms["民政局"], folder / "民政局-修改版.docx", {"40": clean_fill("新")})
+    os.utime(old, (1_700_000_000, 1_700_000_000))
+    os.utime(new, (1_700_100_000, 1_700_100_000))
+    data = merge_json(tmp_path, forms, folder)
+    dup = next(f for f in data["findings"] if f["code"] == "duplicate_return")
+    assert dup["unit"] == "民政局" and "民政局-修改版.docx" in dup["message"]
+    assert "民政局-第一版.docx" in dup["message"]
+    assert "新已完成" in summary_rows(tmp_path / "out" / "一览表.docx")["40"][rules.PROGRESS]
+
+
+def test_wrong_period(tmp_path, forms):
+    q2 = tmp_path / "q2"
+    assert invoke("generate", forms["register"], "-q", "2", "-o", q2, "-u", "民政局").exit_code == 0
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    fill_form(next(q2.glob("*.docx")), folder / "民政局.docx", {"40": clean_fill("民政局")})
+    data = merge_json(tmp_path, forms, folder)
+    assert ("wrong_period", None) in codes(data, "民政局")
+    assert ("missing_return", None) in codes(data, "民政局")
+
+
+def test_row_level_codes(tmp_path, forms):
+    fills = seed_fill()
+    fills["19-2"] = {"进展情况": "", "进度评价": "正常推进"}  # empty_progress
+    fills["31-11"] = {"进展情况": "已完成验收。", "进度评价": ""}  # missing_evaluation
+    fills["32-4"] = {"进展情况": "进展顺利。", "进度评价": "良好"}  # invalid
+    fills["18-8"] = {"进展情况": "进展顺利。", "进度评价": "滞后"}  # synonym
+    fills["13-3"] = {"项目名称": "北站壹号楼宇党群服务中心（改名）", "进度评价": "完成"}
+    folder = returns_dir(tmp_path, forms, {"民治街道": fills})
+    data = merge_json(tmp_path, forms, folder)
+    found = {(f["code"], f["id"]): f for f in data["findings"] if f["unit"] == "民治街道"}
+    assert found[("empty_progress", "19-2")]["level"] == "error"
+    assert found[("missing_evaluation", "31-11")]["level"] == "error"
+    assert found[("invalid_evaluation", "32-4")]["level"] == "error"
+    assert found[("invalid_evaluation", "18-8")]["level"] == "warning"
+    assert "进度滞后" in found[("invalid_evaluation", "18-8")]["message"]
+    assert found[("prefilled_changed", "13-3")]["level"] == "warning"
+    rows = summary_rows(tmp_path / "out" / "一览表.docx")
+    assert rows["13-3"][rules.NAME] == "北站壹号楼宇党群服务中心"  # the register wins
+    assert rows["13-3"][rules.EVALUATION] == "已完成"
+    assert rows["32-4"][rules.EVALUATION] == "良好"  # typed text is kept, and reported
+
+
+def test_unknown_foreign_and_missing_rows(tmp_path, forms):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    make_docx(
+        folder / "回收表.docx",
+        para("填报单位：民政局")
+        + project_table(
+            ["10-3", "星河传奇暖蜂驿站", "", "", "别人的项目", "", "正常推进"],
+            ["99-9", "多出来的项目", "", "", "进展", "", "正常推进"],
+        ),
+    )
+    data = merge_json(tmp_path, forms, folder)
+    assert codes(data, "民政局") == [
+        ("foreign_row", "10-3"),
+        ("missing_row", "40"),
+        ("unknown_row", "99-9"),
+    ]
+    assert summary_rows(tmp_path / "out" / "一览表.docx")["10-3"][rules.PROGRESS] == "未报送"
+
+
+def test_unreadable_unknown_unit_and_no_table(tmp_path, forms):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    (folder / "损坏.docx").write_bytes(b"PK\x03\x04 broken")
+    make_docx(folder / "扫描件.docx", project_table(["77-7", "x", "", "", "y", "", "正常推进"]))
+    make_docx(folder / "民政局.docx", para("填报单位：民政局") + para("只有文字，没有表格"))
+    data = merge_json(tmp_path, forms, folder)
+    by_code = {f["code"]: f for f in data["findings"]}
+    assert by_code["unreadable"]["file"] == "损坏.docx"
+    assert by_code["unknown_unit"]["file"] == "扫描件.docx"
+    assert by_code["no_table"]["unit"] == "民政局"
+
+
+@pytest.mark.parametrize("strip", ["properties", "properties+unit_line"])
+def test_identification_without_properties(tmp_path, forms, strip):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    src = fill_form(forms["民政局"], tmp_path / "filled.docx", {"40": clean_fill("民政局")})
+    target = folder / ("民政局回收.docx" if "unit_line" in strip else "回收表.docx")
+    _rewrite(src, target, drop_custom=True, drop_unit_line="unit_line" in strip)
+    data = merge_json(tmp_path, forms, folder)
+    assert next(u for u in data["units"] if u["unit"] == "民政局")["status"] == "returned"
+
+
+def _rewrite(src: Path, dst: Path, *, drop_custom: bool, drop_unit_line: bool) -> None:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if drop_custom and info.filename == "docProps/custom.xml":
+                continue
+            if drop_unit_line and info.filename == "word/document.xml":
+                data = data.replace("填报单位：".encode(), b"")
+            zout.writestr(info, data)
+
+
+def test_check_json_and_exit_code(tmp_path, forms):
+    folder = returns_dir(tmp_path, forms, {"民治街道": seed_fill()})
+    result = invoke("check", folder, "-r", forms["register"], "-q", "3", "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert set(data) >= {"units", "findings"}
+    assert set(data["units"][0]) >= {"unit", "status", "file"}
+    assert set(data["findings"][0]) == {"code", "level", "unit", "id", "file", "message"}
+    assert not (tmp_path / "输出").exists()
+
+
+# ---------------------------------------------------------------- outputs
+
+
+def test_xlsx_summary_and_findings_report(tmp_path, forms):
+    folder = returns_dir(tmp_path, forms, {"民治街道": seed_fill()})
+    merge_json(tmp_path, forms, folder)
+    ws = load_workbook(tmp_path / "out" / "一览表.xlsx").active
+    header = [c.value for c in ws[5]]
+    assert header[:3] == ["民生事项", "序号", "项目名称"]
+    by_id = {r[1]: r for r in ws.iter_rows(min_row=6, values_only=True)}
+    assert by_id["10-3"][5] == MINZHI_Q3["10-3"][0]
+    assert by_id["13-3"][7] == "已完成"
+    assert "A12:A13" in {str(r) for r in ws.merged_cells.ranges}  # 32-4 and 32-5: one 件
+    report = load_workbook(tmp_path / "out" / "问题清单（2023年第三季度）.xlsx")
+    rows = list(report["问题清单"].iter_rows(min_row=2, values_only=True))
+    assert ("民治街道", "10-3", "错误", "超过字数上限") in [r[:4] for r in rows]
+    status = {r[0]: r[1] for r in report["报送情况"].iter_rows(min_row=2, values_only=True)}
+    assert status["民治街道"] == "已报送" and status["民政局"] == "未报送"
+
+
+def test_update_register_backs_up_and_adds_a_period_sheet(tmp_path, forms):
+    register = shutil.copy(forms["register"], tmp_path / "register.xlsx")
+    before = Path(register).read_bytes()
+    folder = returns_dir(tmp_path, forms, {"民治街道": seed_fill()})
+    result = invoke(
+        "merge",
+        folder,
+        "-r",
+        register,
+        "-q",
+        "3",
+        "--out",
+        tmp_path / "o" / "s.docx",
+        "--update-register",
+    )
+    assert result.exit_code == 0, result.stderr
+    backups = list(tmp_path.glob("register.备份-*.xlsx"))
+    assert len(backups) == 1 and backups[0].read_bytes() == before
+    ws = load_workbook(register)["2023Q3进展"]
+    by_id = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert by_id["10-3"][3] == MINZHI_Q3["10-3"][0] and by_id["40"][6] == "部分报送"
+
+
+def test_summary_groups_merge_the_matter_cell(tmp_path, forms):
+    folder = returns_dir(tmp_path, forms, {"民治街道": seed_fill()})
+    merge_json(tmp_path, forms, folder)
+    with zipfile.ZipFile(tmp_path / "out" / "一览表.docx") as zf:
+        root = etree.fromstring(zf.read("word/document.xml"))
+    merges = []
+    for tr in root.iter(f"{W}tr"):
+        first = tr.find("w:tc", NS)
+        vm = first.find("w:tcPr/w:vMerge", NS)
+        if vm is not None:
+            merges.append(vm.get(f"{W}val"))
+    # nine rows: 件 10,13,18,19,24,31 alone, 32-4 + 32-5 together, 40 alone
+    assert merges == ["restart"] * 7 + ["continue", "restart"]
+    texts = "".join(t.text or "" for t in root.iter(f"{W}t"))
+    assert "（截至2023年9月30日）" in texts
+    assert "共9项：已完成3项，正常推进6项" in texts
+
+
+@pytest.mark.libreoffice
+def test_round_trip_filled_by_libreoffice(tmp_path, forms):
+    """generate -> every unit fills its form in LibreOffice -> merge: every cell comes back."""
+    require_libreoffice()
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    typed = {u: {pid: clean_fill(u) for pid in _ids(forms[u])} for u in UNITS}
+    typed["民治街道"] = seed_fill()
+    typed["观澜街道"]["40"]["进度评价"] = "进度滞后"
+    fill_with_libreoffice(
+        [
+            {"input": str(forms[u]), "output": str(folder / f"{u}.docx"), "rows": typed[u]}
+            for u in UNITS
+        ]
+    )
+    out = tmp_path / "out"
+    result = invoke(
+        "merge", folder, "-r", forms["register"], "-q", "3", "--out", out / "s.docx", "--json"
+    )
+    data = json.loads(result.stdout)
+    assert all(u["status"] == "returned" for u in data["units"])
+    assert codes(data) == [("numbering", "10-3"), ("numbering", "13-3"), ("too_long", "10-3")]
+    rows = summary_rows(out / "s.docx")
+    for pid, (progress, plan, evaluation) in MINZHI_Q3.items():
+        if pid == "40":
+            continue
+        assert rows[pid][rules.PROGRESS] == progress
+        assert rows[pid][rules.PLAN] == plan
+        assert rows[pid][rules.EVALUATION] == ("已完成" if evaluation == "已完成" else "▋")
+    expected = "\n".join(f"{u}：\n{typed[u]['40']['进展情况']}" for u in _lead_order())
+    assert rows["40"][rules.PROGRESS] == expected
+    plans = {u: typed[u]["40"]["存在问题及下一步工作计划"] for u in UNITS}
+    assert plans["民治街道"] == ""  # shown as 无 under its name
+    assert rows["40"][rules.PLAN] == "\n".join(
+        f"{u}：\n{plans[u]}" if plans[u] else f"{u}：无" for u in _lead_order()
+    )
+    assert _mark_color(out / "s.docx", "40") == "FFC000"
+    xlsx = {
+        r[1]: r for r in load_workbook(out / "s.xlsx").active.iter_rows(min_row=6, values_only=True)
+    }
+    assert xlsx["40"][5] == expected and xlsx["40"][7] == "进度滞后"
+    pdf = to_pdf(out / "s.docx", tmp_path / "pdf")
+    text = "".join(pdf_text(pdf).split())
+    assert "一览表" in text and "截至2023年9月30日" in text
