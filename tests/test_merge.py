@@ -431,3 +431,17 @@ def test_round_trip_filled_by_libreoffice(tmp_path, forms):
     pdf = to_pdf(out / "s.docx", tmp_path / "pdf")
     text = "".join(pdf_text(pdf).split())
     assert "一览表" in text and "截至2023年9月30日" in text
+
+
+def test_register_changed_after_distribution(tmp_path, forms):
+    from openpyxl import load_workbook as load
+
+    register = Path(shutil.copy(forms["register"], tmp_path / "register.xlsx"))
+    wb = load(register)
+    wb["项目"]["D11"] = "2023年审核完成各类社区民生微实事项目900个。"  # row 40's 年度目标
+    wb.save(register)
+    folder = returns_dir(tmp_path, forms, {"民政局": {"40": clean_fill("民政局")}})
+    result = invoke("merge", folder, "-r", register, "-q", "3", "--out", tmp_path / "o.docx", "--json")
+    data = json.loads(result.stdout)
+    assert ("register_changed", None) in codes(data, "民政局")
+    assert ("prefilled_changed", "40") in codes(data, "民政局")

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from toolkit import rules
 from toolkit.findings import WARNING, Finding, finding
 from toolkit.period import Period
-from toolkit.register import Register
+from toolkit.forms import PROP_FINGERPRINT
+from toolkit.register import Register, rows_fingerprint
 from toolkit.returns import ReturnedForm, ReturnRow
 
 _TEXT_KEYS = (rules.PROGRESS, rules.PLAN)
@@ -51,6 +52,12 @@ def check_return(
     def add(code: str, message: str, pid: str | None = None, level: str | None = None) -> None:
         found.append(finding(code, message, unit=unit, id=pid, file=file, level=level))
 
+    sent = form.properties.get(PROP_FINGERPRINT)
+    if sent and sent != rows_fingerprint(register.projects_of(unit), period.quarter):
+        add(
+            "register_changed",
+            "登记表在分发填报表之后改动过本单位的项目（增删项目，或改了名称、目标），汇总以当前登记表为准。",
+        )
     entries: dict[str, Entry] = {}
     if not form.headers:
         add(
