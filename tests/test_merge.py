@@ -441,7 +441,61 @@ def test_register_changed_after_distribution(tmp_path, forms):
     wb["项目"]["D11"] = "2023年审核完成各类社区民生微实事项目900个。"  # row 40's 年度目标
     wb.save(register)
     folder = returns_dir(tmp_path, forms, {"民政局": {"40": clean_fill("民政局")}})
-    result = invoke("merge", folder, "-r", register, "-q", "3", "--out", tmp_path / "o.docx", "--json")
+    result = invoke(
+        "merge", folder, "-r", register, "-q", "3", "--out", tmp_path / "o.docx", "--json"
+    )
     data = json.loads(result.stdout)
     assert ("register_changed", None) in codes(data, "民政局")
     assert ("prefilled_changed", "40") in codes(data, "民政局")
+
+
+def test_duplicate_row_keeps_the_first(tmp_path, forms):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    make_docx(
+        folder / "民政局.docx",
+        para("填报单位：民政局")
+        + project_table(
+            ["40", "社区民生微实事审核项目", "", "", "第一次", "", "正常推进"],
+            ["40", "社区民生微实事审核项目", "", "", "第二次", "", "正常推进"],
+        ),
+    )
+    data = merge_json(tmp_path, forms, folder)
+    assert ("duplicate_row", "40") in codes(data, "民政局")
+    assert (
+        "民政局：\n第一次" in summary_rows(tmp_path / "out" / "一览表.docx")["40"][rules.PROGRESS]
+    )
+
+
+def test_legacy_format_without_libreoffice_says_save_as_docx(tmp_path, forms, monkeypatch):
+    monkeypatch.setenv("TOOLKIT_SOFFICE", str(tmp_path / "no-such-soffice"))
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    (folder / "民政局.wps").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    fill_form(forms["民治街道"], folder / "民治街道.docx", seed_fill())
+    data = merge_json(tmp_path, forms, folder)
+    bad = next(f for f in data["findings"] if f["code"] == "unreadable")
+    assert bad["unit"] == "民政局" and ".docx" in bad["message"] and "LibreOffice" in bad["message"]
+    status = {u["unit"]: u["status"] for u in data["units"]}
+    assert status["民政局"] == "unreadable" and status["民治街道"] == "returned"
+
+
+@pytest.mark.libreoffice
+def test_odt_and_doc_returns_are_converted_in_one_batch(tmp_path, forms):
+    require_libreoffice()
+    from toolkit.libreoffice import convert
+
+    filled = tmp_path / "filled"
+    filled.mkdir()
+    fill_form(forms["民政局"], filled / "民政局.docx", {"40": clean_fill("民政局")})
+    fill_form(forms["观湖街道"], filled / "观湖街道.docx", {"40": clean_fill("观湖街道")})
+    folder = tmp_path / "returns"
+    odt = convert([filled / "民政局.docx"], "odt", folder)[filled / "民政局.docx"]
+    doc = convert([filled / "观湖街道.docx"], "doc", folder)[filled / "观湖街道.docx"]
+    assert odt.suffix == ".odt" and doc.suffix == ".doc"
+    data = merge_json(tmp_path, forms, folder)
+    status = {u["unit"]: u["status"] for u in data["units"]}
+    assert status["民政局"] == status["观湖街道"] == "returned"
+    joint = summary_rows(tmp_path / "out" / "一览表.docx")["40"][rules.PROGRESS]
+    assert f"民政局：\n{clean_fill('民政局')['进展情况']}" in joint
+    assert f"观湖街道：\n{clean_fill('观湖街道')['进展情况']}" in joint

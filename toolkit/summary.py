@@ -145,19 +145,26 @@ def group_rows(rows: list[SummaryRow]) -> list[SummaryGroup]:
     return groups
 
 
+UNRATED = "未评价"
+
+
 def statistics(rows: list[SummaryRow]) -> dict[str, int]:
-    stats = {"total": len(rows), **{e: 0 for e in rules.EVALUATIONS}, NOT_RETURNED: 0, "其他": 0}
+    """Rows per evaluation; 部分报送 counts joint rows some of whose units are missing."""
+    stats = {"total": len(rows), **{e: 0 for e in rules.EVALUATIONS}, NOT_RETURNED: 0, UNRATED: 0}
     for row in rows:
-        key = row.evaluation if row.evaluation in stats else "其他"
-        stats[key] += 1
+        stats[row.evaluation if row.evaluation in stats else UNRATED] += 1
+    stats[PARTIAL] = sum(row.status == PARTIAL for row in rows)
     return stats
 
 
 def statistics_text(stats: dict[str, int]) -> str:
     parts = [f"{name}{stats[name]}项" for name in (*rules.EVALUATIONS, NOT_RETURNED)]
-    if stats["其他"]:
-        parts.append(f"未评价{stats['其他']}项")
-    return f"共{stats['total']}项：" + "，".join(parts)
+    if stats[UNRATED]:
+        parts.append(f"{UNRATED}{stats[UNRATED]}项")
+    text = f"共{stats['total']}项：" + "，".join(parts)
+    if stats[PARTIAL]:
+        text += f"（另有{stats[PARTIAL]}项部分主办单位未报送）"
+    return text
 
 
 def summary_title(region: str, result: MergeResult) -> str:

@@ -1,0 +1,123 @@
+"""The district's rules, defined once in toolkit.rules and shared by every command."""
+
+from __future__ import annotations
+
+import pytest
+from support.seed import MINZHI_Q3
+
+from toolkit import rules
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("10-3", "10-3"),
+        ("１０－３", "10-3"),
+        ("10—3", "10-3"),
+        ("10–3", "10-3"),
+        (" 10 - 3 ", "10-3"),
+        ("４０", "40"),
+        ("31-11", "31-11"),
+    ],
+)
+def test_normalize_id(typed, canonical):
+    assert rules.normalize_id(typed) == canonical
+
+
+def test_id_sort_is_natural():
+    assert sorted(["2-10", "10-1", "2-9", "40"], key=rules.id_sort_key) == [
+        "2-9",
+        "2-10",
+        "10-1",
+        "40",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [
+        ("序  号", rules.ID),
+        ("第三季度目标", rules.QUARTER_TARGET),
+        ("本季度目标", rules.QUARTER_TARGET),
+        ("第三季度进展情况", rules.PROGRESS),
+        ("存在问题及下一步工作计划", rules.PLAN),
+        ("进度\n评价", rules.EVALUATION),
+        ("主办单位", rules.LEAD),
+        ("协办单位", rules.CO),
+        ("年度目标", rules.ANNUAL_TARGET),
+        ("责任人", None),
+    ],
+)
+def test_header_key(header, key):
+    assert rules.header_key(header) == key
+
+
+def test_quarter_of_target_header():
+    assert [rules.quarter_target_of(f"第{q}季度目标") for q in "一二三四"] == [1, 2, 3, 4]
+    assert rules.quarter_target_of("年度目标") is None
+
+
+def test_character_count_ignores_whitespace_only():
+    assert rules.count_chars("1.已完成 80%。\n2.ok\t") == len("1.已完成80%。2.ok")
+    assert rules.count_chars(MINZHI_Q3["10-3"][0]) == 370  # the seed's real defect
+    assert rules.count_chars("字" * 300) == rules.MAX_CHARS
+
+
+@pytest.mark.parametrize(
+    ("typed", "value", "kind"),
+    [
+        ("正常推进", "正常推进", "exact"),
+        (" 已完成。", "已完成", "exact"),
+        ("▋正常推进", "正常推进", "exact"),
+        ("完成", "已完成", "synonym"),
+        ("滞后", "进度滞后", "synonym"),
+        ("严重延误", "严重滞后", "synonym"),
+        ("", None, "empty"),
+        ("良好", None, "invalid"),
+    ],
+)
+def test_parse_evaluation(typed, value, kind):
+    ev = rules.parse_evaluation(typed)
+    assert (ev.value, ev.kind) == (value, kind)
+
+
+def test_least_advanced():
+    assert rules.least_advanced(["已完成", "进度滞后", "正常推进"]) == "进度滞后"
+    assert rules.least_advanced(["良好"]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "example"),
+    [
+        ("1、第一条\n2、第二条", "wrong_marker", "1、"),
+        ("（1）第一条\n（2）第二条", "wrong_marker", "（1）"),
+        ("①第一条\n②第二条", "wrong_marker", "①"),
+        ("1．第一条\n2．第二条", "wrong_marker", "1．"),
+        ("第一条\n第二条", "unnumbered", "第一条"),
+    ],
+)
+def test_numbering_issues(text, kind, example):
+    issue = rules.check_numbering(text)
+    assert issue is not None and (issue.kind, issue.example) == (kind, example)
+
+
+@pytest.mark.parametrize(
+    "text", ["1.第一条\n2.第二条", "一段话，没有分条。", "1.5万人参加。\n1.第二行", ""]
+)
+def test_numbering_fine(text):
+    assert rules.check_numbering(text) is None
+
+
+def test_normalize_numbering_touches_only_markers():
+    text = "1、第一条，共2、3项\n（2）第二条\n③第三条\n  4）第四条\n1.5万人"
+    assert (
+        rules.normalize_numbering(text)
+        == "1.第一条，共2、3项\n2.第二条\n3.第三条\n  4.第四条\n1.5万人"
+    )
+
+
+def test_xml_forbidden_characters():
+    text = "a\x00b\x07c\td\ne\x1f"
+    assert rules.xml_forbidden(text) == ["\x00", "\x07", "\x1f"]
+    assert rules.strip_xml_forbidden(text) == "abc\td\ne"
+    assert rules.describe_chars(["\x07", "\x00"]) == "U+0000、U+0007"
