@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from toolkit import rules
 from toolkit.findings import WARNING, Finding, finding
-from toolkit.period import Period
 from toolkit.forms import PROP_FINGERPRINT
+from toolkit.period import Period
 from toolkit.register import Register, rows_fingerprint
 from toolkit.returns import ReturnedForm, ReturnRow
 
@@ -34,8 +34,9 @@ class Entry:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _same_text(a: str, b: str) -> bool:
-    return "".join(a.split()) == "".join(b.split())
+def _same_text(typed: str, register: str) -> bool:
+    # The form showed the register text without the characters XML cannot hold.
+    return "".join(typed.split()) == "".join(rules.strip_xml_forbidden(register).split())
 
 
 def check_return(

@@ -11,12 +11,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit import rules
+from toolkit import parallel, rules
 from toolkit.errors import OutputError, RegisterError, UsageError
 from toolkit.period import Period
 from toolkit.register import Project, Register, rows_fingerprint
@@ -142,8 +142,13 @@ def generate_forms(
     units: list[str] | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> Generation:
-    """Write one form per unit and the distribution list into `out_dir`."""
+    """Write one form per unit and the distribution list into `out_dir`.
+
+    `jobs` > 1 renders on that many processes when there are enough forms
+    to pay for them (toolkit.parallel); the forms are the same either way.
+    """
     if not register.has_quarter_target(period.quarter):
         raise RegisterError(
             f"缺少列“第{period.quarter_cn}季度目标”。",
@@ -161,29 +166,97 @@ def generate_forms(
                 f"输出文件夹中已有 {len(existing)} 个同名文件（如 {existing[0].name}），未做任何改动。",
                 hint="换一个 --out 文件夹，或加 --force 覆盖。",
             )
-    prepared = PreparedTemplate(template or default_template("form"))
+    template_path = template or default_template("form")
+    prepared = PreparedTemplate(template_path)  # a broken template fails here, before any work
     warnings = list(register.warnings)
     forms: list[GeneratedForm] = []
-    for n, unit in enumerate(chosen, start=1):
-        projects = register.projects_of(unit)
-        fingerprint = rows_fingerprint(projects, period.quarter)
-        fid = form_id(period, unit, fingerprint)
-        context = form_context(register, period, unit, projects, fid)
-        warnings.extend(_unstorable_text_warnings(unit, context["rows"]))
-        properties = {
-            PROP_FORM_ID: fid,
-            PROP_UNIT: unit,
-            PROP_YEAR: str(period.year),
-            PROP_QUARTER: str(period.quarter),
-            PROP_ROWS: ",".join(p.id for p in projects),
-            PROP_FINGERPRINT: fingerprint,
-        }
-        prepared.render_bytes_to(targets[unit], context, properties=properties)
-        forms.append(GeneratedForm(unit, targets[unit], fid, [p.id for p in projects]))
-        if progress:
-            progress(n, len(chosen), unit)
+    if parallel.worth_it(len(chosen), jobs):
+        with parallel.process_pool(
+            jobs, _init_worker, (register, period, template_path, targets)
+        ) as pool:
+            rendered = (
+                done
+                for batch in pool.map(_render_batch, parallel.chunks(chosen, jobs))
+                for done in batch
+            )
+            forms = _collect(rendered, len(chosen), warnings, progress)
+    else:
+        with parallel.BackgroundWriter() as writer:
+            forms = _collect(
+                (
+                    _render_one(prepared, register, period, unit, targets[unit], writer)
+                    for unit in chosen
+                ),
+                len(chosen),
+                warnings,
+                progress,
+            )
     write_distribution_list(register, forms, listing)
     return Generation(period, forms, listing, warnings)
+
+
+def _collect(
+    rendered: Iterable[tuple[GeneratedForm, list[str]]],
+    total: int,
+    warnings: list[str],
+    progress: Progress | None,
+) -> list[GeneratedForm]:
+    forms = []
+    for n, (form, form_warnings) in enumerate(rendered, start=1):
+        forms.append(form)
+        warnings.extend(form_warnings)
+        if progress:
+            progress(n, total, form.unit)
+    return forms
+
+
+def _render_one(
+    prepared: PreparedTemplate,
+    register: Register,
+    period: Period,
+    unit: str,
+    target: Path,
+    writer: parallel.BackgroundWriter,
+) -> tuple[GeneratedForm, list[str]]:
+    projects = register.projects_of(unit)
+    fingerprint = rows_fingerprint(projects, period.quarter)
+    fid = form_id(period, unit, fingerprint)
+    context = form_context(register, period, unit, projects, fid)
+    properties = {
+        PROP_FORM_ID: fid,
+        PROP_UNIT: unit,
+        PROP_YEAR: str(period.year),
+        PROP_QUARTER: str(period.quarter),
+        PROP_ROWS: ",".join(p.id for p in projects),
+        PROP_FINGERPRINT: fingerprint,
+    }
+    writer.write(target, prepared.render_bytes(context, properties=properties))
+    form = GeneratedForm(unit, target, fid, [p.id for p in projects])
+    return form, _unstorable_text_warnings(unit, context["rows"])
+
+
+# A worker process's share of the run, set once per process by _init_worker.
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(
+    register: Register, period: Period, template: Path, targets: dict[str, Path]
+) -> None:
+    _worker.update(
+        register=register,
+        period=period,
+        prepared=PreparedTemplate(template),
+        targets=targets,
+    )
+
+
+def _render_batch(units: list[str]) -> list[tuple[GeneratedForm, list[str]]]:
+    w = _worker
+    with parallel.BackgroundWriter() as writer:
+        return [
+            _render_one(w["prepared"], w["register"], w["period"], u, w["targets"][u], writer)
+            for u in units
+        ]
 
 
 def _unstorable_text_warnings(unit: str, rows: list[dict[str, Any]]) -> list[str]:
@@ -193,8 +266,9 @@ def _unstorable_text_warnings(unit: str, rows: list[dict[str, Any]]) -> list[str
             bad = rules.xml_forbidden(row[key])
             if bad:
                 out.append(
-                    f"序号 {row['id']}（{unit}）的{rules.COLUMN_LABELS.get(key, key)}含有 Word 无法保存的"
-                    f"控制字符 {rules.describe_chars(bad)}，已在表中省略。"
+                    f"登记表序号 {row['id']} 的“{rules.COLUMN_LABELS.get(key, key)}”含有 Word 无法保存的"
+                    f"不可见控制字符 {rules.describe_chars(bad)}（多由复制粘贴带入），{unit}的填报表中"
+                    "已省略这些字符，其余文字不变；请在登记表中删除它们。"
                 )
     return out
 

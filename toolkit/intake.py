@@ -15,14 +15,15 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from toolkit import libreoffice
+from toolkit import libreoffice, parallel
 from toolkit.errors import ReturnError, UsageError
 from toolkit.forms import PROP_QUARTER, PROP_UNIT, PROP_YEAR
 from toolkit.ooxml import sniff
 from toolkit.period import Period
 from toolkit.register import Register
-from toolkit.returns import ReturnedForm, read_return
+from toolkit.returns import ReturnedForm, has_encryption_info, read_return
 
 WORD_SUFFIXES = {".docx", ".docm"}
 LEGACY_SUFFIXES = {".doc", ".wps", ".odt", ".rtf", ".dot", ".wpt"}
@@ -68,17 +69,15 @@ def collect_files(paths: list[Path]) -> list[Path]:
 
 
 def _needs_conversion(path: Path) -> bool:
-    if path.is_dir():
+    if not path.is_file():  # a folder named x.docx, a dangling link: read_return says why
         return False
     if path.suffix.lower() in LEGACY_SUFFIXES:
         return True
     # A legacy .doc renamed .docx: convertible, unless it is an encrypted OOXML.
-    return sniff(path) == "ole" and not _is_encrypted_ole(path)
-
-
-def _is_encrypted_ole(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return "EncryptionInfo".encode("utf-16-le") in fh.read(1 << 20)
+    try:
+        return sniff(path) == "ole" and not has_encryption_info(path)
+    except OSError:
+        return False  # unreadable: read_return reports it
 
 
 @contextlib.contextmanager
@@ -112,21 +111,59 @@ def converted(files: list[Path]) -> Iterator[tuple[dict[Path, Path], dict[Path, 
         yield done, errors
 
 
-def take_in(files: list[Path], register: Register, period: Period) -> Iterator[Intake]:
-    """Read and identify each file, one at a time."""
+def take_in(
+    files: list[Path], register: Register, period: Period, *, jobs: int = 1
+) -> Iterator[Intake]:
+    """Read and identify each file, one at a time, in order.
+
+    Legacy formats are converted first, all in one LibreOffice run. With
+    `jobs` > 1 and enough files (toolkit.parallel), files are read on that
+    many processes; the items come out the same and in the same order.
+    """
     with converted(files) as (docx_of, conversion_errors):
-        for f in files:
-            item = Intake(f)
-            if f in conversion_errors:
-                item.error = conversion_errors[f]
-            else:
-                try:
-                    item.form = read_return(docx_of.get(f, f), quarter=period.quarter)
-                    item.form.path = f  # findings name the file the unit sent
-                except ReturnError as exc:
-                    item.error = exc.message
-            identify(item, register, period)
-            yield item
+        work = [(f, docx_of.get(f, f), conversion_errors.get(f)) for f in files]
+        if parallel.worth_it(len(work), jobs):
+            with parallel.process_pool(jobs, _init_reader, (register, period)) as pool:
+                yield from parallel.ordered_map(pool, _take_one_in_worker, work, window=jobs * 8)
+        else:
+            for f, readable, conversion_error in work:
+                yield take_one(f, readable, conversion_error, register, period)
+
+
+def take_one(
+    f: Path, readable: Path, conversion_error: str | None, register: Register, period: Period
+) -> Intake:
+    """One file: `readable` is `f` or its converted copy; `conversion_error` why there is none."""
+    item = Intake(f)
+    if conversion_error is not None:
+        item.error = conversion_error
+    else:
+        try:
+            item.form = read_return(readable, quarter=period.quarter)
+            item.form.path = f  # findings name the file the unit sent
+        except ReturnError as exc:
+            item.error = exc.message
+        except Exception as exc:
+            # A reader bug on one odd file must not cost the other units
+            # their merge: the file is reported, the run goes on.
+            item.error = (
+                f"读取此文件时程序出错（{type(exc).__name__}），未汇总：请把此文件发给"
+                "维护人员；其他文件照常汇总。"
+            )
+    identify(item, register, period)
+    return item
+
+
+# The register and period of a reading worker process, set once by _init_reader.
+_reader: dict[str, Any] = {}
+
+
+def _init_reader(register: Register, period: Period) -> None:
+    _reader.update(register=register, period=period)
+
+
+def _take_one_in_worker(job: tuple[Path, Path, str | None]) -> Intake:
+    return take_one(*job, _reader["register"], _reader["period"])
 
 
 # ---------------------------------------------------------------- identification

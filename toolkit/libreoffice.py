@@ -34,6 +34,7 @@ ENV_SOFFICE = "TOOLKIT_SOFFICE"
 # included), fails with "Please verify input parameters" and still exits 0.
 FILTERS = {
     "docx": "docx:MS Word 2007 XML",
+    "doc": "doc:MS Word 97",
 }
 
 _CANDIDATES_POSIX = [

@@ -72,14 +72,20 @@ def merge_returns(
     paths: list[Path],
     *,
     normalize_numbering: bool = False,
+    jobs: int = 1,
 ) -> MergeResult:
+    """Read, identify and check every return; `jobs` > 1 reads on that many processes.
+
+    Returns are taken in one at a time: only what was read from each (its
+    rows as text) is kept, never the parsed document.
+    """
     files = collect_files(paths)
     findings: list[Finding] = []
     accepted: dict[str, list[Intake]] = defaultdict(list)
     unreadable: dict[str, Intake] = {}
     units = register.unit_names()
 
-    for item in take_in(files, register, period):
+    for item in take_in(files, register, period, jobs=jobs):
         name = item.path.name
         if item.error is not None:
             findings.append(finding("unreadable", item.error, unit=item.unit, file=name))

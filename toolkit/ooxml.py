@@ -10,9 +10,11 @@ atomic writes.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,11 +22,15 @@ from lxml import etree
 
 from toolkit.errors import OutputError, ReturnError
 
-# Limits for packages we read. An honest return of a few thousand rows has a
-# document.xml of a few MB; these leave room for 10x that and stop bombs.
+# Limits for packages we read (docs/reliability.md). An honest return of
+# 3,000 filled rows has a document.xml of about 15 MB holding about 700,000
+# tags; these leave room for a few times that and stop bombs. Memory follows
+# the tag count, not the byte count: lxml spends about 125 bytes per element,
+# so 12 MB of `<w:p/>` (compressed: 12 KB) would cost 250 MB once parsed.
 MAX_ENTRIES = 5_000
-MAX_PART_BYTES = 128 * 1024 * 1024  # one XML part, uncompressed
+MAX_PART_BYTES = 64 * 1024 * 1024  # one XML part, uncompressed
 MAX_PACKAGE_BYTES = 512 * 1024 * 1024  # sum of declared sizes of all entries
+MAX_XML_MARKUP = 2_000_000  # `<` in one XML part: an upper bound on its elements
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -37,6 +43,25 @@ CUSTOM_REL_TYPE = (
 CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 CUSTOM_PART = "docProps/custom.xml"
 _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+# Why a file operation failed, in words for the office (strerror is English).
+_OS_REASONS = {
+    errno.EACCES: "没有访问权限",
+    errno.EPERM: "没有访问权限",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "磁盘或文件夹是只读的",
+    errno.EEXIST: "路径中有一个同名的文件挡住了文件夹",
+    errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.ENAMETOOLONG: "路径或文件名太长",
+    errno.EBUSY: "文件正被其他程序占用",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+
 
 # OLE compound files: legacy .doc/.wps/.xls and password-protected OOXML.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -56,12 +81,24 @@ def parse_xml(data: bytes, *, part: str = "") -> etree._Element:
     head = data[:4096].lstrip()
     if b"<!DOCTYPE" in data[: _root_start(data)] or b"<!ENTITY" in head:
         raise ReturnError(
-            f"文件内部 {part or 'XML'} 含有 DOCTYPE 声明，Word 不会这样保存，已拒绝读取。"
+            f"文件内部 {part or 'XML'} 含有 DOCTYPE 声明，Word 不会这样保存，疑似恶意构造，已拒绝读取："
+            "请让报送单位在 Word/WPS 中另存为新的 .docx 后重新报送。"
+        )
+    # Counted before parsing: the tree of a dense part is 20x its size.
+    markup = data.count(b"<")
+    if markup > MAX_XML_MARKUP:
+        raise ReturnError(
+            f"文件内部 {part or 'XML'} 含有约 {markup // 10_000} 万个 XML 标记，超过上限 "
+            f"{MAX_XML_MARKUP // 10_000} 万个（几千行的正常填报表也远低于此），疑似恶意构造，已拒绝读取："
+            "请让报送单位在 Word/WPS 中另存为新的 .docx 后重新报送。"
         )
     try:
         root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise ReturnError(f"文件内部 {part or 'XML'} 已损坏（{exc.msg}）。") from None
+        raise ReturnError(
+            f"文件内部 {part or 'XML'} 已损坏（XML 格式错误，第 {exc.lineno} 行），"
+            "请让报送单位重新保存后发送。"
+        ) from None
     if root.getroottree().docinfo.doctype:
         raise ReturnError(f"文件内部 {part or 'XML'} 含有 DOCTYPE 声明，已拒绝读取。")
     return root
@@ -114,7 +151,7 @@ class Package:
                 "文件已损坏或不完整（不是有效的 zip/Word 文件），请让报送单位重新发送。"
             ) from None
         except OSError as exc:
-            raise ReturnError(f"无法打开文件：{exc.strerror or exc}") from None
+            raise ReturnError(f"无法打开文件：{os_reason(exc)}") from None
         infos = self._zip.infolist()
         if len(infos) > MAX_ENTRIES:
             self.close()
@@ -157,10 +194,21 @@ class Package:
                             f"文件内部 {name} 解压后超过 {MAX_PART_BYTES // 2**20} MB，已拒绝读取。"
                         )
                     chunks.append(chunk)
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
-            raise ReturnError(f"文件内部 {name} 已损坏（{exc}）。") from None
-        except RuntimeError as exc:  # encrypted zip entry
-            raise ReturnError(f"文件内部 {name} 已加密，无法读取（{exc}）。") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError):
+            # Garbled or cut-off compressed data, or a size the zip lies about (CRC mismatch).
+            raise ReturnError(
+                f"文件内部 {name} 已损坏（解压失败或校验不符），请让报送单位重新保存后发送。"
+            ) from None
+        except NotImplementedError:
+            raise ReturnError(
+                f"文件内部 {name} 使用了不支持的压缩方式，请在 Word/WPS 中另存为 .docx 后重新报送。"
+            ) from None
+        except RuntimeError:  # an encrypted zip entry
+            raise ReturnError(
+                f"文件内部 {name} 已加密，无法读取：请去掉密码后重新保存为 .docx 再报送。"
+            ) from None
+        except OSError as exc:
+            raise ReturnError(f"文件内部 {name} 无法读取：{os_reason(exc)}") from None
         return b"".join(chunks)
 
     def xml(self, name: str) -> etree._Element | None:
@@ -230,7 +278,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:40]}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise OutputError(f"无法在 {target.parent} 写入文件：{exc.strerror or exc}") from None
+        raise OutputError(f"无法在 {target.parent} 写入文件：{os_reason(exc)}") from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -240,7 +288,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         os.replace(tmp_path, target)
     except OSError as exc:
         raise OutputError(
-            f"无法写入 {target}：{exc.strerror or exc}（文件是否正被 Word/Excel 打开？）"
+            f"无法写入 {target}：{os_reason(exc)}（文件是否正被 Word/Excel 打开？）"
         ) from None
     finally:
         with contextlib.suppress(FileNotFoundError):

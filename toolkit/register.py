@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import zipfile
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,15 +87,10 @@ class Register:
 
     def unit_names(self) -> list[str]:
         """Every unit that leads a row: 单位 sheet order first, then first mention."""
-        leading: dict[str, None] = {}
-        for p in self.projects:
-            for lead in p.leads:
-                leading.setdefault(lead.unit, None)
-        ordered = [u.name for u in self.directory.units if u.name in leading]
-        return ordered + [u for u in leading if u not in set(ordered)]
+        return list(self._unit_names)
 
     def projects_of(self, unit: str) -> list[Project]:
-        return [p for p in self.projects if p.led_by(unit)]
+        return list(self._by_unit.get(unit, ()))
 
     def project(self, project_id: str) -> Project | None:
         return self._by_id.get(project_id)
@@ -105,6 +100,14 @@ class Register:
 
     def __post_init__(self) -> None:
         self._by_id = {p.id: p for p in self.projects}
+        # Indexed once: a city register asks these for every one of hundreds of units.
+        self._by_unit: dict[str, list[Project]] = {}
+        for p in self.projects:
+            for unit in dict.fromkeys(lead.unit for lead in p.leads):
+                self._by_unit.setdefault(unit, []).append(p)
+        listed = [u.name for u in self.directory.units if u.name in self._by_unit]
+        in_sheet = set(listed)
+        self._unit_names = listed + [u for u in self._by_unit if u not in in_sheet]
         self._quarter_columns: set[int] = set()
 
 
@@ -165,11 +168,18 @@ def _open_workbook(path: Path) -> openpyxl.Workbook:
             f"登记表 {path.name} 不是有效的 Excel（.xlsx）文件，或已损坏。",
             hint="用 Excel 打开确认后另存为 .xlsx。",
         )
+    return _load_workbook(path, data_only=False)
+
+
+def _load_workbook(path: Path, *, data_only: bool) -> openpyxl.Workbook:
     try:
-        return openpyxl.load_workbook(path, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        return openpyxl.load_workbook(path, data_only=data_only)
+    except Exception as exc:
+        # openpyxl reports a damaged or foreign file as whatever its zip and XML
+        # parsers raise (BadZipFile, zlib.error, ParseError, XMLSyntaxError,
+        # KeyError, InvalidFileException...): each means the file cannot be used.
         raise RegisterError(
-            f"登记表 {path.name} 已损坏，无法读取（{type(exc).__name__}）。",
+            f"登记表 {path.name} 已损坏或不是 Excel 工作簿，无法读取（{type(exc).__name__}）。",
             hint="用 Excel 打开确认后另存为 .xlsx。",
         ) from None
 
@@ -190,7 +200,15 @@ def _text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, dt.datetime):
         return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, str):
+        value = _EXCEL_ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), value)
     return str(value).strip()
+
+
+# Excel stores characters XML cannot hold (a CR pasted with the text, a control
+# character) as `_xHHHH_`, and a literal `_xHHHH_` as `_x005F_xHHHH_`; openpyxl
+# hands both over undecoded.
+_EXCEL_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _read_settings(workbook: openpyxl.Workbook) -> dict[str, str]:
@@ -282,7 +300,7 @@ class _ProjectSheetReader:
     def _formula_result(self, row: int, col: int) -> Any:
         # Formulas are read as Excel last calculated them (cached values).
         if self._values is None:
-            self._values = openpyxl.load_workbook(self.path, data_only=True)
+            self._values = _load_workbook(self.path, data_only=True)
         value = self._values[self.sheet.title].cell(row, col).value
         if value is None:
             raise RegisterError(

@@ -14,8 +14,14 @@ place: characters XML forbids dropped, `\\n` turned into a line break,
 
 from __future__ import annotations
 
+import copy
+import io
 import re
+import struct
+import time
 import zipfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +47,16 @@ def finalize(value: Any) -> Any:
         return ""
     if hasattr(value, "__html__"):  # docxtpl RichText, or already-safe markup
         return value
-    text = strip_xml_forbidden(str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    text = strip_xml_forbidden(str(value))
+    # Called for every value of every form: skip the replacements plain text does not need.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     escaped = escape(text)
-    return escaped.replace("\n", _BREAK).replace("\t", _TAB)
+    if "\n" in text:
+        escaped = escaped.replace("\n", _BREAK)
+    if "\t" in text:
+        escaped = escaped.replace("\t", _TAB)
+    return escaped
 
 
 def make_environment() -> SandboxedEnvironment:
@@ -75,8 +88,12 @@ class PreparedTemplate:
         try:
             with zipfile.ZipFile(self.path) as zf:
                 self.entries = [(info, zf.read(info)) for info in zf.infolist()]
-        except (OSError, zipfile.BadZipFile) as exc:
-            raise TemplateError(f"模板 {self.name} 无法打开：{exc}") from None
+        except zipfile.BadZipFile:
+            raise TemplateError(
+                f"模板 {self.name} 不是有效的 Word（.docx）文件，或已损坏。"
+            ) from None
+        except OSError as exc:
+            raise TemplateError(f"模板 {self.name} 无法打开：{ooxml.os_reason(exc)}") from None
         names = {info.filename for info, _ in self.entries}
         if DOCUMENT_PART not in names:
             raise TemplateError(f"模板 {self.name} 不是 Word（.docx）文件。")
@@ -100,6 +117,11 @@ class PreparedTemplate:
                 ) from None
         self._needs_table_fix = any("{%tc" in s or "{% tc" in s for s in self.sources.values())
         self._patcher = patcher
+        # Output zip entries, compressed once (see render_bytes).
+        self._packed: dict[str, _Packed] | None = None
+        self._registration: dict[str, bytes] | None = None
+        self._last: dict[str, _Packed] = {}
+        self._last_data: dict[str, bytes] = {}
 
     def render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
         parts: dict[str, bytes] = {}
@@ -108,13 +130,17 @@ class PreparedTemplate:
                 xml = template.render(context)
             except jinja2.UndefinedError as exc:
                 raise TemplateError(
-                    f"模板 {self.name} 使用了不存在的变量（{exc.message}）。",
+                    f"模板 {self.name} 使用了不存在的变量（{exc.message}）{_where(part, exc, self.sources[part])}。",
                     hint="运行 toolkit template fields 查看可用变量，或 toolkit template check 检查模板。",
                 ) from None
             except jinja2.exceptions.SecurityError as exc:
-                raise TemplateError(f"模板 {self.name} 试图执行不允许的操作：{exc}") from None
+                raise TemplateError(
+                    f"模板 {self.name} 试图执行不允许的操作：{exc}{_where(part, exc, self.sources[part])}"
+                ) from None
             except jinja2.TemplateError as exc:
-                raise TemplateError(f"模板 {self.name} 渲染失败：{exc}") from None
+                raise TemplateError(
+                    f"模板 {self.name} 渲染失败：{exc}{_where(part, exc, self.sources[part])}"
+                ) from None
             xml = xml.replace("\n<w:p", "<w:p")
             if self._needs_table_fix:
                 from lxml import etree
@@ -131,26 +157,170 @@ class PreparedTemplate:
         properties: dict[str, str] | None = None,
     ) -> None:
         """Render and write atomically; `properties` become custom document properties."""
+        ooxml.write_bytes_atomic(target, self.render_bytes(context, properties=properties))
+
+    def render_bytes(
+        self, context: dict[str, Any], *, properties: dict[str, str] | None = None
+    ) -> bytes:
+        """The rendered .docx as bytes: what `render_bytes_to` writes.
+
+        The entries no render changes are compressed once per template, not
+        once per form; the zip is what zipfile would write entry for entry.
+        """
         parts = self.render_parts(context)
         if properties is not None:
             parts[ooxml.CUSTOM_PART] = ooxml.custom_properties_xml(properties)
-            originals = dict((i.filename, d) for i, d in self.entries)
-            parts["[Content_Types].xml"], parts["_rels/.rels"] = ooxml.with_custom_part(
+            parts.update(self._custom_registration())
+        if self._packed is None:
+            self._packed = {
+                info.filename: _pack(info, data)
+                for info, data in self.entries
+                if info.filename not in self.templates
+            }
+        packed, written = [], set()
+        for info, _ in self.entries:
+            data = parts.get(info.filename)
+            packed.append(
+                self._packed[info.filename] if data is None else self._pack_again(info, data)
+            )
+            written.add(info.filename)
+        now = time.localtime(time.time())[:6]
+        for name, data in parts.items():
+            if name not in written:
+                info = zipfile.ZipInfo(name, date_time=now)
+                info.external_attr = 0o600 << 16
+                packed.append(_pack(info, data))
+        return _zip(packed)
+
+    def _pack_again(self, info: zipfile.ZipInfo, data: bytes) -> _Packed:
+        """Compress a rendered part, unless it came out as last time (a footer, the rels)."""
+        last = self._last.get(info.filename)
+        if (
+            last is None
+            or last.info.file_size != len(data)
+            or self._last_data[info.filename] != data
+        ):
+            last = self._last[info.filename] = _pack(info, data)
+            self._last_data[info.filename] = data
+        return last
+
+    def _custom_registration(self) -> dict[str, bytes]:
+        # The same for every form of a template: worked out once.
+        if self._registration is None:
+            originals = {i.filename: d for i, d in self.entries}
+            types, rels = ooxml.with_custom_part(
                 originals["[Content_Types].xml"], originals["_rels/.rels"]
             )
-        with (
-            ooxml.atomic_path(target) as tmp,
-            zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as out,
-        ):
-            written = set()
-            for info, data in self.entries:
-                out.writestr(
-                    info, parts.get(info.filename, data), compress_type=zipfile.ZIP_DEFLATED
-                )
-                written.add(info.filename)
-            for name, data in parts.items():
-                if name not in written:
-                    out.writestr(name, data)
+            self._registration = {"[Content_Types].xml": types, "_rels/.rels": rels}
+        return self._registration
+
+
+# ---------------------------------------------------------------- zip output
+#
+# zipfile can only compress what it writes, so a run that writes hundreds of
+# forms would deflate the template's unchanged entries once per form. These
+# helpers write the same bytes zipfile writes (local headers from
+# ZipInfo.FileHeader, the central directory laid out as zipfile lays it out),
+# from entries compressed beforehand.
+
+_CENTRAL_DIR = struct.Struct("<4s4B4HL2L5H2L")
+_END_RECORD = struct.Struct("<4s4H2LH")
+_ZIP_SMALL = 0x7FFF_FFFF  # beyond this (never for a form) zipfile itself writes the zip
+
+
+@dataclass
+class _Packed:
+    info: zipfile.ZipInfo
+    data: bytes  # deflated
+    raw: bytes | None = None  # kept only for entries too large for the fast path
+
+
+def _pack(template: zipfile.ZipInfo, data: bytes) -> _Packed:
+    info = copy.copy(template)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.flag_bits = 0
+    info.file_size = len(data)
+    info.CRC = zlib.crc32(data)
+    # zipfile's own compressor for ZIP_DEFLATED at the default level.
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    deflated = compressor.compress(data) + compressor.flush()
+    info.compress_size = len(deflated)
+    return _Packed(info, deflated, data if len(data) > _ZIP_SMALL else None)
+
+
+def _zip(entries: list[_Packed]) -> bytes:
+    if any(e.raw is not None for e in entries) or len(entries) > 0xFFFF:
+        return _zip_with_zipfile(entries)
+    chunks: list[bytes] = []
+    offsets: list[int] = []
+    offset = 0
+    for e in entries:
+        header = e.info.FileHeader(False)
+        offsets.append(offset)
+        chunks += (header, e.data)
+        offset += len(header) + len(e.data)
+    if offset > _ZIP_SMALL:
+        return _zip_with_zipfile(entries)
+    start = offset
+    for e, at in zip(entries, offsets, strict=True):
+        info = e.info
+        name, flags = _encoded_name(info)
+        y, mo, d, h, mi, sec = info.date_time
+        chunks.append(
+            _CENTRAL_DIR.pack(
+                b"PK\x01\x02",
+                info.create_version,
+                info.create_system,
+                info.extract_version,
+                info.reserved,
+                flags,
+                info.compress_type,
+                h << 11 | mi << 5 | sec // 2,
+                (y - 1980) << 9 | mo << 5 | d,
+                info.CRC,
+                info.compress_size,
+                info.file_size,
+                len(name),
+                len(info.extra),
+                len(info.comment),
+                0,
+                info.internal_attr,
+                info.external_attr,
+                at,
+            )
+        )
+        chunks += (name, info.extra, info.comment)
+        offset += _CENTRAL_DIR.size + len(name) + len(info.extra) + len(info.comment)
+    count = len(entries)
+    chunks.append(_END_RECORD.pack(b"PK\x05\x06", 0, 0, count, count, offset - start, start, 0))
+    return b"".join(chunks)
+
+
+def _encoded_name(info: zipfile.ZipInfo) -> tuple[bytes, int]:
+    try:
+        return info.filename.encode("ascii"), info.flag_bits
+    except UnicodeEncodeError:
+        return info.filename.encode("utf-8"), info.flag_bits | 0x800
+
+
+def _zip_with_zipfile(entries: list[_Packed]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        for e in entries:
+            data = e.raw if e.raw is not None else zlib.decompress(e.data, -15)
+            out.writestr(copy.copy(e.info), data, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def _where(part: str, exc: BaseException, source: str) -> str:
+    """Where a render error was raised, as "，位置：正文中“…”附近" (empty if unknown)."""
+    tb, line = exc.__traceback__, 0
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    snippet = paragraph_snippet(source, line)
+    return f"，位置：{_part_label(part)}中“{snippet}”附近" if snippet else ""
 
 
 def _part_label(part: str) -> str:

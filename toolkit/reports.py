@@ -21,6 +21,7 @@ from toolkit.xlsx_out import (
     BORDER,
     CENTER,
     WRAP,
+    Styles,
     new_workbook,
     save_workbook,
     set_text,
@@ -83,20 +84,23 @@ def write_summary_xlsx(result: MergeResult, target: Path) -> None:
 
     header_row = 5
     write_table(ws, headers, (values(r) for r in rows), widths=SUMMARY_WIDTHS, start_row=header_row)
+    styles = Styles()
+    fills = {name: PatternFill("solid", fgColor=color) for name, color in colors.items()}
+    middle = Alignment(wrap_text=True, vertical="center")
     r = header_row + 1
     for group in group_rows(rows):
         first = r
         for row in group.rows:
             cell = ws.cell(row=r, column=8)
-            cell.alignment = CENTER
-            color = colors.get(row.evaluation)
-            if color:
-                cell.fill = PatternFill("solid", fgColor=color)
-            ws.cell(row=r, column=2).alignment = CENTER
+            styles.apply(cell, alignment=CENTER)
+            fill = fills.get(row.evaluation)
+            if fill is not None:
+                styles.apply(cell, fill=fill)
+            styles.apply(ws.cell(row=r, column=2), alignment=CENTER)
             r += 1
         if r - first > 1:
-            ws.merge_cells(start_row=first, start_column=1, end_row=r - 1, end_column=1)
-            ws.cell(row=first, column=1).alignment = Alignment(wrap_text=True, vertical="center")
+            styles.merge(ws, first, 1, r - 1, 1)
+            styles.apply(ws.cell(row=first, column=1), alignment=middle)
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from toolkit import rules
 from toolkit.errors import ReturnError
-from toolkit.ooxml import REL_NS, W_NS, Package, read_custom_properties, sniff
+from toolkit.ooxml import REL_NS, W_NS, Package, os_reason, read_custom_properties, sniff
 from toolkit.wordml import TBL, Cell, Row, WordDocument
 
 _STRICT_W_NS = "http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -80,7 +80,7 @@ def _open(path: Path) -> tuple[WordDocument, dict[str, str]]:
         if kind != "zip":
             raise ReturnError(_not_zip_reason(path, kind))
     except OSError as exc:
-        raise ReturnError(f"无法打开文件：{exc.strerror or exc}") from None
+        raise ReturnError(f"无法打开文件：{os_reason(exc)}") from None
     with Package(path) as pkg:
         main = _target(pkg, "_rels/.rels", "/officeDocument", "word/document.xml")
         if main not in pkg.names:
@@ -93,7 +93,8 @@ def _open(path: Path) -> tuple[WordDocument, dict[str, str]]:
                 "「Word 文档（*.docx）」后重新报送。"
             )
         if root.tag != f"{{{W_NS}}}document":
-            raise ReturnError("文件不是 Word 文档（.docx）：正文部分缺失或格式不对。")
+            # An .xlsx or .pptx renamed .docx: its main part is a workbook or presentation.
+            raise ReturnError(_not_word_reason(pkg.names, main))
         rels = posixpath.join(posixpath.dirname(main), "_rels", posixpath.basename(main) + ".rels")
         parts = {}
         for name in ("numbering", "styles"):
@@ -122,7 +123,7 @@ def _not_zip_reason(path: Path, kind: str) -> str:
     if kind == "pdf":
         return "这是 PDF 文件，不是 Word 文件：请报送 Word（.docx）填报表。"
     if kind == "ole":
-        if _has_encryption_info(path):
+        if has_encryption_info(path):
             return "文件设置了打开密码，无法读取：请去掉密码后重新保存为 .docx 再报送。"
         return "这是旧版 .doc/.wps 格式或设置了打开密码的 Word 文件：请去掉密码并另存为 .docx。"
     with open(path, "rb") as fh:
@@ -134,7 +135,7 @@ def _not_zip_reason(path: Path, kind: str) -> str:
     return "文件不是 Word 文件（.docx），也不是可识别的其他格式：请确认报送的是填报表本身。"
 
 
-def _has_encryption_info(path: Path) -> bool:
+def has_encryption_info(path: Path) -> bool:
     """Encrypted .docx files are OLE containers holding an `EncryptionInfo` stream."""
     needle = "EncryptionInfo".encode("utf-16-le")
     with open(path, "rb") as fh:
@@ -149,7 +150,7 @@ def _has_encryption_info(path: Path) -> bool:
     return False
 
 
-def _not_word_reason(names: set[str]) -> str:
+def _not_word_reason(names: set[str], main: str | None = None) -> str:
     if "xl/workbook.xml" in names:
         return "这是 Excel 文件（可能被改了扩展名），不是 Word 文件：请报送 Word（.docx）填报表。"
     if "ppt/presentation.xml" in names:
@@ -158,6 +159,8 @@ def _not_word_reason(names: set[str]) -> str:
         return "这是 OpenDocument（.odt）文件：请在 WPS 或 LibreOffice 中另存为 .docx。"
     if "[Content_Types].xml" not in names:
         return "这是一个 zip 压缩包，不是 Word 文件：请解压后报送其中的 .docx 填报表。"
+    if main is not None:
+        return "文件不是 Word 文档（.docx）：正文部分格式不对。"
     return "文件不是 Word 文档（.docx）：缺少正文部分 word/document.xml。"
 
 

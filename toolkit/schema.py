@@ -48,7 +48,20 @@ _ROW_REGISTER_FIELDS = (
     ),
     Field("lead", "文本", "主办单位（登记表原文）", "区委组织部、民政局、各街道"),
     Field("co", "文本", "协办单位（登记表原文）", "/"),
-    Field("extra", "字典", "登记表「项目」中的其他列，按列名取值，如 row.extra['责任人']", {}),
+    Field(
+        "extra",
+        "字典",
+        "登记表「项目」中的其他列，按列名（去掉空格）取值，如 row.extra['责任人']",
+        {"责任人": "张三"},
+    ),
+)
+# In the 一览表, `extra` also carries the extra columns of the returns.
+_SUMMARY_EXTRA = Field(
+    "extra",
+    "字典",
+    "登记表「项目」中的其他列，以及回收表中多出的列（按表头文字，登记表已有的列以登记表为准），"
+    "如 row.extra['责任人']",
+    {"责任人": "张三"},
 )
 
 FORM_FIELDS: tuple[Field, ...] = (
@@ -79,12 +92,28 @@ SUMMARY_FIELDS: tuple[Field, ...] = (
     Field("legend", "列表", "进度评价图例，每项有 name、mark（着色的▋或文字）", []),
     Field("legend[].name", "文本", "评价名称", "正常推进"),
     Field("legend[].mark", "富文本", "图例标记，用 {{r item.mark }} 插入", "▋"),
-    Field("stats", "字典", "统计：total、已完成、正常推进、进度滞后、严重滞后、未报送 的项数", {}),
+    Field(
+        "stats",
+        "字典",
+        "统计项数：total（合计）、已完成、正常推进、进度滞后、严重滞后、未报送、未评价，"
+        "以及 部分报送（多个主办单位中有的未报送），"
+        "如 stats['未报送']",
+        {
+            "total": 9,
+            "已完成": 2,
+            "正常推进": 6,
+            "进度滞后": 0,
+            "严重滞后": 0,
+            "未报送": 1,
+            "未评价": 0,
+            "部分报送": 0,
+        },
+    ),
     Field(
         "stats_text",
         "文本",
         "统计行",
-        "共9项：已完成2项，正常推进6项，进度滞后0项，严重滞后0项，未报送1项",
+        "共9项：已完成3项，正常推进6项，进度滞后0项，严重滞后0项，未报送0项（另有1项部分主办单位未报送）",
     ),
     Field("groups", "列表", "按民生事项分组的项目，按登记表顺序；用外层循环实现纵向合并", []),
     Field("groups[].matter", "文本", "民生事项", "广泛实施社区民生微实事"),
@@ -92,7 +121,7 @@ SUMMARY_FIELDS: tuple[Field, ...] = (
     Field("groups[].rows", "列表", "该民生事项下的项目", []),
     *(
         Field(f"groups[].rows[].{f.name}", f.type, f.description, f.sample)
-        for f in _ROW_REGISTER_FIELDS
+        for f in (*_ROW_REGISTER_FIELDS[:-1], _SUMMARY_EXTRA)
     ),
     Field(
         "groups[].rows[].progress",
@@ -117,8 +146,24 @@ SUMMARY_FIELDS: tuple[Field, ...] = (
     Field(
         "groups[].rows[].entries",
         "列表",
-        "各主办单位的填报，按登记表单位顺序：unit、label、status、progress、plan、evaluation",
+        "各主办单位的填报，按登记表单位顺序",
         [],
+    ),
+    Field("groups[].rows[].entries[].unit", "文本", "单位", "民治街道"),
+    Field(
+        "groups[].rows[].entries[].label",
+        "文本",
+        "登记表中的写法（含科室标注）",
+        "民治街道（工务）",
+    ),
+    Field("groups[].rows[].entries[].status", "文本", "已报送 / 未报送", "已报送"),
+    Field("groups[].rows[].entries[].progress", "文本", "该单位填写的进展情况", "……"),
+    Field("groups[].rows[].entries[].plan", "文本", "该单位填写的存在问题及下一步工作计划", "……"),
+    Field(
+        "groups[].rows[].entries[].evaluation",
+        "文本",
+        "该单位的进度评价（未报送为“未报送”）",
+        "正常推进",
     ),
 )
 
@@ -131,7 +176,190 @@ def top_level_names(kind: str) -> set[str]:
 
 def attribute_names(kind: str, path: str) -> set[str]:
     """Attributes of the items of a list variable, e.g. ('summary', 'groups[].rows')."""
-    prefix = path + "[]."
+    return children(kind, path + "[]")
+
+
+def field(kind: str, path: str) -> Field | None:
+    """The field at a schema path such as 'rows' or 'groups[].rows[].id'."""
+    return next((f for f in FIELDS[kind] if f.name == path), None)
+
+
+def children(kind: str, path: str) -> set[str]:
+    """Names directly below `path` ('rows[]' -> {'id', 'name', ...}); empty for a leaf."""
+    prefix = path + "."
     return {
-        f.name[len(prefix) :].split(".", 1)[0] for f in FIELDS[kind] if f.name.startswith(prefix)
+        f.name[len(prefix) :].split(".", 1)[0].removesuffix("[]")
+        for f in FIELDS[kind]
+        if f.name.startswith(prefix)
     }
+
+
+# The loop variable each list is written with in the shipped templates and the docs.
+LOOP_NAMES = {"rows": "row", "groups": "group", "legend": "item", "entries": "entry"}
+
+
+def usage(name: str) -> str:
+    """How a template writes a field: 'groups[].rows[].id' -> 'row.id'."""
+    if "[]." not in name:
+        return name
+    head, attr = name.rsplit("[].", 1)
+    return f"{LOOP_NAMES.get(head.rsplit('.', 1)[-1], 'item')}.{attr}"
+
+
+def display_sample(value: Any) -> str:
+    """A sample value as one line of text, for `toolkit template fields` and the docs."""
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{v}" for k, v in value.items()) if value else "（字典）"
+    if isinstance(value, list):
+        return "、".join(map(str, value)) if value else "（列表，每项见下）"
+    return str(value).replace("\n", " ")
+
+
+# ---------------------------------------------------------------- sample contexts
+
+# (民生事项, 序号, 项目名称, 年度目标, 本季度目标, 主办单位, 协办单位)
+_SAMPLE_PROJECTS = (
+    (
+        "打造一批就业驿站",
+        "10-3",
+        "星河传奇暖蜂驿站",
+        "完工并正式投入运营，提升就业群体的获得感、幸福感和安全感。",
+        "投入运营，预计服务900余人次。",
+        "民治街道",
+        "/",
+    ),
+    (
+        "打造一批就业驿站",
+        "10-4",
+        "北站壹号楼宇党群服务中心",
+        "完工。",
+        "完成工程量80%。",
+        "民治街道、区委组织部",
+        "/",
+    ),
+    (
+        "广泛实施社区民生微实事",
+        "40",
+        "社区民生微实事审核项目",
+        "2023年审核完成各类社区民生微实事项目800个。",
+        "全面推进民生微实事项目开展。",
+        "民治街道",
+        "/",
+    ),
+)
+# (进展情况, 存在问题及下一步工作计划, 进度评价) of each sample project
+_SAMPLE_RETURNS = (
+    (
+        "1.已完成总体形象进度80%，正开展竣工验收相关工作。\n2.已举办2次培训，参加人数达1000人次。",
+        "1.暂无问题。\n2.下一步：10月底前完成竣工验收。",
+        "正常推进",
+    ),
+    (
+        "1.主体结构已完工。\n2.正开展装修工程。",
+        "1.装修材料进场延迟。\n2.11月底前恢复正常进度。",
+        "进度滞后",
+    ),
+    ("已审核完成民生微实事项目812个。", "", "已完成"),
+)
+
+
+def _register_row(project: tuple[str, ...], extra: dict[str, str]) -> dict[str, Any]:
+    matter, pid, name, annual, quarter, lead, co = project
+    return {
+        "matter": matter,
+        "item": pid.split("-", 1)[0],
+        "id": pid,
+        "name": name,
+        "annual_target": annual,
+        "quarter_target": quarter,
+        "lead": lead,
+        "co": co,
+        "extra": dict(extra),
+    }
+
+
+def sample_context(kind: str, extra: dict[str, str] | None = None) -> dict[str, Any]:
+    """A full, realistic context of the kind, shaped exactly like the renderer's.
+
+    `extra` becomes each row's `row.extra` (register columns a template uses).
+    """
+    import copy
+
+    ctx = {f.name: copy.deepcopy(f.sample) for f in FIELDS[kind] if "." not in f.name}
+    extra = dict(extra or {})
+    if kind == FORM:
+        ctx["rows"] = [_register_row(p, extra) for p in _SAMPLE_PROJECTS]
+        return ctx
+    # Lazy: the summary module builds the real marks and statistics text.
+    from docxtpl import RichText
+
+    from toolkit import summary
+
+    colors = summary.DEFAULT_COLORS
+    groups: list[dict[str, Any]] = []
+    for project, (progress, plan, evaluation) in zip(
+        _SAMPLE_PROJECTS, _SAMPLE_RETURNS, strict=True
+    ):
+        row = _register_row(project, extra)
+        units = project[5].split("、")
+        row.update(
+            progress=progress
+            if len(units) == 1
+            else f"{units[0]}：\n{progress}\n{units[1]}：未报送",
+            plan=plan if len(units) == 1 else f"{units[0]}：\n{plan}\n{units[1]}：未报送",
+            evaluation=evaluation,
+            evaluation_mark=summary.evaluation_mark(evaluation, colors),
+            status="已报送" if len(units) == 1 else "部分报送",
+            entries=[
+                {
+                    "unit": unit,
+                    "label": unit,
+                    "status": "已报送" if n == 0 else "未报送",
+                    "progress": progress if n == 0 else "",
+                    "plan": plan if n == 0 else "",
+                    "evaluation": evaluation if n == 0 else "未报送",
+                }
+                for n, unit in enumerate(units)
+            ],
+        )
+        if groups and groups[-1]["matter"] == row["matter"]:
+            groups[-1]["rows"].append(row)
+        else:
+            groups.append({"matter": row["matter"], "item": row["item"], "rows": [row]})
+    stats = {
+        "total": 3,
+        "已完成": 1,
+        "正常推进": 1,
+        "进度滞后": 1,
+        "严重滞后": 0,
+        "未报送": 0,
+        "未评价": 0,
+        "部分报送": 0,
+    }
+    ctx.update(
+        legend=[{"name": n, "mark": RichText(summary.MARK, color=c)} for n, c in colors.items()],
+        stats=stats,
+        stats_text=summary.statistics_text(stats),
+        groups=groups,
+    )
+    return ctx
+
+
+# ---------------------------------------------------------------- documentation
+
+KIND_LABELS = {FORM: "填报表模板（form.docx）", SUMMARY: "一览表模板（summary.docx）"}
+FIELDS_START = "<!-- fields:start -->"
+FIELDS_END = "<!-- fields:end -->"
+
+
+def fields_markdown() -> str:
+    """The variable tables of docs/templates.md (between the fields markers)."""
+    out = [FIELDS_START, "<!-- 本节由 toolkit template fields --markdown 生成，请勿手改。 -->"]
+    for kind in KINDS:
+        out += ["", f"### {KIND_LABELS[kind]}", ""]
+        out += ["| 写法 | 类型 | 说明 | 示例 |", "|---|---|---|---|"]
+        for f in FIELDS[kind]:
+            cells = (f"`{usage(f.name)}`", f.type, f.description, display_sample(f.sample))
+            out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    out += ["", FIELDS_END]
+    return "\n".join(out)

@@ -132,19 +132,39 @@ class Numbering:
         # Counters per list: a w:num with a startOverride is its own list (Word's
         # "restart numbering"); other w:num sharing an abstractNum continue it.
         self._counters: dict[str, list[int | None]] = {}
+        self._style_cache: dict[str | None, tuple[str | None, str | None]] = {}
+
+    @property
+    def has_lists(self) -> bool:
+        """False when numbering.xml defines no list: then no paragraph has a number."""
+        return bool(self._nums)
 
     def _num_pr(self, p: El) -> tuple[str | None, int]:
         ppr = p.find(PPR)
         num_id, ilvl = _val(ppr, f"{NUMPR}/{_W}numId"), _val(ppr, f"{NUMPR}/{_W}ilvl")
-        style_id = _val(ppr, _W + "pStyle") or self._default_style
+        if num_id is None or ilvl is None:
+            style_num, style_ilvl = self._style_num_pr(
+                _val(ppr, _W + "pStyle") or self._default_style
+            )
+            num_id = num_id if num_id is not None else style_num
+            ilvl = ilvl if ilvl is not None else style_ilvl
+        return num_id, min(max(_int(ilvl, 0), 0), 8)
+
+    def _style_num_pr(self, style_id: str | None) -> tuple[str | None, str | None]:
+        """numId and ilvl a style gives, each from the nearest style of its w:basedOn chain."""
+        if style_id in self._style_cache:  # once per style: every paragraph asks
+            return self._style_cache[style_id]
+        num_id = ilvl = None
+        current = style_id
         for _ in range(20):  # follow w:basedOn, guarding against cycles
-            style = self._styles.get(style_id)
+            style = self._styles.get(current)
             if style is None or (num_id is not None and ilvl is not None):
                 break
             num_id = num_id if num_id is not None else _val(style, f"{PPR}/{NUMPR}/{_W}numId")
             ilvl = ilvl if ilvl is not None else _val(style, f"{PPR}/{NUMPR}/{_W}ilvl")
-            style_id = _val(style, _W + "basedOn")
-        return num_id, min(max(_int(ilvl, 0), 0), 8)
+            current = _val(style, _W + "basedOn")
+        self._style_cache[style_id] = (num_id, ilvl)
+        return num_id, ilvl
 
     def prefix(self, p: El) -> str:
         num_id, ilvl = self._num_pr(p)
@@ -223,7 +243,11 @@ class WordDocument:
         self.body: El = body if body is not None else etree.Element(_W + "body")
         # Numbers depend on every numbered paragraph before, so compute them once, in order.
         numbers = Numbering(numbering, styles)
-        self._prefixes = {p: pre for p in self.paragraphs() if (pre := numbers.prefix(p))}
+        self._prefixes = (
+            {p: pre for p in self.paragraphs() if (pre := numbers.prefix(p))}
+            if numbers.has_lists
+            else {}
+        )
 
     def blocks(self) -> Iterator[El]:
         return iter_blocks(self.body)

@@ -1,0 +1,437 @@
+"""Benchmark: generate and merge, side by side with their floor and a naive baseline.
+
+    python tests/benchmarks/bench.py [--size tiny|district|city|all] [--repeat N] [--jobs N]
+
+For each size it builds a synthetic register (tests/support/registers.py),
+generates every unit's form, fills every row of every form with 100–300
+characters of Chinese text, then measures, each phase in its own child
+process (so peak RSS is per phase), the median of `--repeat` runs:
+
+- generate: toolkit's generate_forms; the floor (re-zip the same output
+  files: read every entry, write a new zip with the same compression); the
+  naive loop (a new DocxTemplate per unit, docxtpl's render(context,
+  jinja_env) + save, same template and context).
+- merge: merge_returns + the 一览表 .docx/.xlsx + 问题清单; the floor
+  (unzip word/document.xml and parse it with lxml, per return); the naive
+  reader (python-docx, every table's rows' `row.cells` texts).
+
+Linearity: the same phases on a register of half the projects and units;
+the ratio full/half should stay near 2. Times exclude Python start-up and
+reading the register (reported on its own row). Prints one table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+TESTS = HERE.parent
+sys.path.insert(0, str(TESTS))
+sys.path.insert(0, str(TESTS.parent))
+
+QUARTER = 3
+HEADER_LINE = "| 阶段 | 规模 | 件数 | 本工具 ms/件 | 下限 ms/件 | 朴素 ms/件 | 本工具/下限 | 朴素/本工具 | 并行 ms/件 | 峰值内存 MB | 规模×2 时间比 |"
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str
+    projects: int
+    units: int
+    streets: int
+    big_unit_rows: int  # rows of the one unusually large unit (0: none)
+    joint_every: int  # every Nth project is a joint row (各街道, or two units)
+
+    def half(self) -> Size:
+        return Size(
+            f"{self.name}/2",
+            self.projects // 2,
+            self.units // 2,
+            max(self.streets // 2, 1),
+            self.big_unit_rows // 2,
+            self.joint_every,
+        )
+
+
+SIZES = {
+    "tiny": Size("tiny", 24, 6, 3, 0, 8),
+    "district": Size("district", 180, 30, 6, 0, 15),
+    "city": Size("city", 3000, 400, 40, 300, 60),
+}
+
+# ---------------------------------------------------------------- synthetic data
+
+_PHRASES = [
+    "已完成项目立项和可行性研究报告编制",
+    "完成施工图设计并通过专家评审",
+    "主体结构施工完成工程量的百分之八十",
+    "组织社区居民召开意见征集会三场",
+    "累计服务辖区群众一千二百余人次",
+    "与区住建局、街道办协调解决用地问题",
+    "完成招标采购程序并签订施工合同",
+    "开展安全生产专项检查两次，整改隐患十五处",
+    "配套道路管网迁改工作同步推进",
+    "受雨季影响，室外工程进度有所滞后",
+    "资金拨付进度偏慢，已申请追加预算",
+    "下一步将加快推进设备安装调试",
+    "计划于十月底前完成竣工验收并投入使用",
+    "加强与协办单位的沟通，形成工作合力",
+    "持续做好宣传引导，提升群众知晓率和满意度",
+    "建立周调度机制，倒排工期、挂图作战",
+]
+_EVALUATIONS = ["已完成", "正常推进", "正常推进", "进度滞后", "严重滞后"]
+
+
+def chinese_text(rng: random.Random) -> str:
+    """Numbered items of realistic text, 100–300 characters in all."""
+    target = rng.randint(100, 300)
+    items: list[str] = []
+    while sum(len(i) for i in items) < target - 20:
+        n = len(items) + 1
+        items.append(f"{n}.{rng.choice(_PHRASES)}，{rng.choice(_PHRASES)}。")
+    text = "\n".join(items)
+    return text[:target] if len(text) > target else text
+
+
+def register_rows(size: Size) -> tuple[list[list[Any]], list[tuple[str, str]]]:
+    """Register rows and units: streets and departments, joint rows incl. 各街道."""
+    rng = random.Random(size.projects * 7919 + size.units)
+    streets = [f"第{i + 1}街道" for i in range(size.streets)]
+    departments = [f"区第{i + 1}局" for i in range(size.units - size.streets)]
+    units = [(s, "街道") for s in streets] + [(d, "区直部门") for d in departments]
+    names = streets + departments
+    big = departments[0] if size.big_unit_rows else None
+    rows: list[list[Any]] = []
+    others = [u for u in names if u != big]
+    plain = 0  # rows led by one ordinary unit so far: deals them out in turn
+    for n in range(size.projects):
+        item, sub = divmod(n, 6)
+        pid = f"{item + 1}-{sub + 1}"
+        if big and n % (size.projects // size.big_unit_rows) == 0:
+            lead = big
+        elif n % size.joint_every == 1:
+            lead = "各街道" if (n // size.joint_every) % 2 == 0 else "、".join(rng.sample(names, 2))
+        else:
+            lead = others[plain % len(others)]
+            plain += 1
+            if lead in streets and n % 5 == 0:
+                lead = f"{lead}（工务）"  # a sub-office label, on its street's form
+        matter = f"民生事项第{item + 1}件：{rng.choice(_PHRASES)}" if sub == 0 else ""
+        rows.append(
+            [
+                matter,
+                pid,
+                f"项目{pid}{rng.choice(_PHRASES)[:10]}",
+                rng.choice(_PHRASES) + "。",
+                "",
+                "",
+                rng.choice(_PHRASES) + "。",
+                "",
+                lead,
+                "/",
+            ]
+        )
+    return rows, units
+
+
+def build(size: Size, root: Path) -> dict[str, Any]:
+    """Register, generated forms and filled returns for one size (untimed set-up)."""
+    from support.fill import fill_form
+    from support.registers import write_register
+
+    from toolkit.forms import generate_forms
+    from toolkit.register import read_register
+
+    root.mkdir(parents=True, exist_ok=True)
+    rows, units = register_rows(size)
+    register_path = write_register(root / "register.xlsx", rows, units=units)
+    register = read_register(register_path)
+    generation = generate_forms(
+        register, _period(register), root / "forms", force=True, jobs=_default_jobs()
+    )
+    returns = root / "returns"
+    returns.mkdir(exist_ok=True)
+    rng = random.Random(size.projects)
+    for form in generation.forms:
+        fills = {
+            pid: {
+                "进展情况": chinese_text(rng),
+                "存在问题及下一步工作计划": chinese_text(rng),
+                "进度评价": rng.choice(_EVALUATIONS),
+            }
+            for pid in form.project_ids
+        }
+        fill_form(form.path, returns / form.path.name, fills)
+    return {
+        "register": str(register_path),
+        "forms": len(generation.forms),
+        "rows": sum(len(f.project_ids) for f in generation.forms),
+    }
+
+
+def _period(register: Any) -> Any:
+    from toolkit.forms import resolve_period
+
+    return resolve_period(register, QUARTER, None)
+
+
+def _default_jobs() -> int:
+    from toolkit.parallel import default_jobs
+
+    return default_jobs()
+
+
+# ---------------------------------------------------------------- phases (child side)
+
+
+def phase_read_register(work: Path, jobs: int) -> int:
+    from toolkit.register import read_register
+
+    read_register(work / "register.xlsx")
+    return 1
+
+
+def phase_generate(work: Path, jobs: int) -> int:
+    from toolkit.forms import generate_forms
+    from toolkit.register import read_register
+
+    register = read_register(work / "register.xlsx")
+    period = _period(register)
+    start = time.perf_counter()
+    result = generate_forms(register, period, work / "out-generate", force=True, jobs=jobs)
+    _TIMER.append(time.perf_counter() - start)
+    return len(result.forms)
+
+
+def phase_generate_floor(work: Path, jobs: int) -> int:
+    files = sorted((work / "forms").glob("*.docx"))
+    out = work / "out-floor"
+    out.mkdir(exist_ok=True)
+    start = time.perf_counter()
+    for n, path in enumerate(files):
+        with zipfile.ZipFile(path) as zin:
+            entries = [(info, zin.read(info)) for info in zin.infolist()]
+        with zipfile.ZipFile(out / f"{n}.docx", "w", zipfile.ZIP_DEFLATED) as zout:
+            for info, data in entries:
+                zout.writestr(info, data, compress_type=info.compress_type)
+    _TIMER.append(time.perf_counter() - start)
+    return len(files)
+
+
+def phase_generate_naive(work: Path, jobs: int) -> int:
+    from docxtpl import DocxTemplate
+
+    from toolkit.forms import form_context, form_id, select_units
+    from toolkit.register import read_register, rows_fingerprint
+    from toolkit.rendering import make_environment
+    from toolkit.templates import default_path
+
+    register = read_register(work / "register.xlsx")
+    period = _period(register)
+    out = work / "out-naive"
+    out.mkdir(exist_ok=True)
+    template = default_path("form")
+    start = time.perf_counter()
+    units = select_units(register, None)
+    for n, unit in enumerate(units):
+        projects = register.projects_of(unit)
+        fid = form_id(period, unit, rows_fingerprint(projects, period.quarter))
+        context = form_context(register, period, unit, projects, fid)
+        doc = DocxTemplate(template)
+        doc.render(context, make_environment())
+        doc.save(out / f"{n}.docx")
+    _TIMER.append(time.perf_counter() - start)
+    return len(units)
+
+
+def phase_merge(work: Path, jobs: int) -> int:
+    from toolkit.merging import merge_returns
+    from toolkit.register import read_register
+    from toolkit.reports import write_findings_xlsx, write_summary_xlsx
+    from toolkit.summary import write_summary_docx
+
+    register = read_register(work / "register.xlsx")
+    period = _period(register)
+    out = work / "out-merge"
+    start = time.perf_counter()
+    result = merge_returns(register, period, [work / "returns"], jobs=jobs)
+    write_summary_docx(result, out / "一览表.docx")
+    write_summary_xlsx(result, out / "一览表.xlsx")
+    write_findings_xlsx(result, out / "问题清单.xlsx")
+    _TIMER.append(time.perf_counter() - start)
+    return result.files_read
+
+
+def phase_merge_floor(work: Path, jobs: int) -> int:
+    from lxml import etree
+
+    files = sorted((work / "returns").glob("*.docx"))
+    start = time.perf_counter()
+    for path in files:
+        with zipfile.ZipFile(path) as zf:
+            etree.fromstring(zf.read("word/document.xml"))
+    _TIMER.append(time.perf_counter() - start)
+    return len(files)
+
+
+def phase_merge_naive(work: Path, jobs: int) -> int:
+    import docx
+
+    files = sorted((work / "returns").glob("*.docx"))
+    start = time.perf_counter()
+    cells = 0
+    for path in files:
+        for table in docx.Document(str(path)).tables:
+            for row in table.rows:
+                cells += len([c.text for c in row.cells])
+    _TIMER.append(time.perf_counter() - start)
+    return len(files)
+
+
+PHASES = {
+    "read_register": phase_read_register,
+    "generate": phase_generate,
+    "generate_floor": phase_generate_floor,
+    "generate_naive": phase_generate_naive,
+    "merge": phase_merge,
+    "merge_floor": phase_merge_floor,
+    "merge_naive": phase_merge_naive,
+}
+_TIMER: list[float] = []
+
+
+def run_phase_here(name: str, work: Path, jobs: int, repeat: int) -> None:
+    """Child side: run a phase `repeat` times, print times and peak RSS as JSON."""
+    items = 0
+    for _ in range(repeat):
+        if name == "read_register":
+            start = time.perf_counter()
+            items = PHASES[name](work, jobs)
+            _TIMER.append(time.perf_counter() - start)
+        else:
+            items = PHASES[name](work, jobs)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"times": _TIMER, "items": items, "rss_kb": max(own, workers)}))
+
+
+# ---------------------------------------------------------------- parent side
+
+
+@dataclass
+class Measure:
+    seconds: float  # median over the repeats
+    items: int
+    rss_mb: float
+
+    @property
+    def per_item_ms(self) -> float:
+        return 1000 * self.seconds / max(self.items, 1)
+
+
+def measure(name: str, work: Path, jobs: int, repeat: int) -> Measure:
+    """Run one phase in a child process; its peak RSS is the phase's own."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name]
+    cmd += ["--work", str(work), "--jobs", str(jobs), "--repeat", str(repeat)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    out, _ = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"阶段 {name} 失败（退出码 {proc.returncode}）")
+    data = json.loads(out.strip().splitlines()[-1])
+    return Measure(statistics.median(data["times"]), data["items"], data["rss_kb"] / 1024)
+
+
+def bench_size(size: Size, root: Path, repeat: int, jobs: int) -> list[list[str]]:
+    full, half = root / size.name, root / f"{size.name}-half"
+    print(f"准备数据：{size.name} …", file=sys.stderr)
+    info = build(size, full)
+    build(size.half(), half)
+    rows = []
+    for phase in ("generate", "merge"):
+        ours = measure(phase, full, 1, repeat)
+        floor = measure(f"{phase}_floor", full, 1, repeat)
+        naive = measure(f"{phase}_naive", full, 1, repeat)
+        parallel = measure(phase, full, jobs, repeat) if jobs > 1 else None
+        small = measure(phase, half, 1, repeat)
+        label = "生成" if phase == "generate" else "汇总"
+        unit = "表" if phase == "generate" else "份"
+        rows.append(
+            [
+                f"{label}（{phase}）",
+                f"{size.name}（{info['rows']} 行）",
+                f"{ours.items} {unit}",
+                f"{ours.per_item_ms:.2f}",
+                f"{floor.per_item_ms:.2f}",
+                f"{naive.per_item_ms:.2f}",
+                f"{ours.seconds / floor.seconds:.2f}×",
+                f"{naive.seconds / ours.seconds:.1f}×",
+                f"{parallel.per_item_ms:.2f}（{jobs} 进程）" if parallel else "—",
+                f"{max(ours.rss_mb, parallel.rss_mb if parallel else 0):.0f}",
+                f"{ours.seconds / small.seconds:.2f}",
+            ]
+        )
+    reg = measure("read_register", full, 1, repeat)
+    rows.append(
+        [
+            "读登记表",
+            f"{size.name}（{info['rows']} 行）",
+            "1 次",
+            f"{reg.seconds * 1000:.0f}",
+            "—",
+            "—",
+            "—",
+            "—",
+            "—",
+            f"{reg.rss_mb:.0f}",
+            f"{reg.seconds / measure('read_register', half, 1, repeat).seconds:.2f}",
+        ]
+    )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="生成与汇总的性能基准（与下限、朴素做法对比）。")
+    parser.add_argument("--size", choices=[*SIZES, "all"], default="district")
+    parser.add_argument("--repeat", type=int, default=3, help="每项测量的重复次数（取中位数）")
+    parser.add_argument("--jobs", type=int, default=None, help="并行一列使用的进程数")
+    parser.add_argument("--keep", metavar="DIR", help="把生成的数据留在此文件夹")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--work", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.phase:
+        run_phase_here(args.phase, Path(args.work), args.jobs or 1, args.repeat)
+        return 0
+    jobs = args.jobs or _default_jobs()
+    sizes = list(SIZES.values()) if args.size == "all" else [SIZES[args.size]]
+    with tempfile.TemporaryDirectory(prefix="toolkit-bench-") as tmp:
+        root = Path(args.keep) if args.keep else Path(tmp)
+        table = []
+        for size in sizes:
+            table.extend(bench_size(size, root, args.repeat, jobs))
+    print(HEADER_LINE)
+    print("|" + "---|" * HEADER_LINE.count(" | ") + "---|")
+    for row in table:
+        print("| " + " | ".join(row) + " |")
+    print(
+        f"\n目标：生成 本工具/下限 ≤ 1.5×、朴素/本工具 ≥ 2.5×；汇总 本工具/下限 ≤ 2×、"
+        f"朴素/本工具 ≥ 8×；规模×2 时间比 ≤ 2.1；峰值内存 < 300 MB。"
+        f"机器：{os.cpu_count()} 核，Python {sys.version.split()[0]}。"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""Limits: zip bombs and huge returns cost bounded memory; a killed run loses nothing.
+
+Memory is measured on a real `python -m toolkit merge` child process (peak
+resident set size from wait4), never timed: the bounds are generous so the
+tests say "bounded", not "fast".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from support import bad_files as bf
+
+from toolkit.ooxml import MAX_PACKAGE_BYTES, MAX_PART_BYTES, MAX_XML_MARKUP
+
+MAX_RSS_BYTES = 400 * 2**20
+BIG_ROWS = 3_000
+
+
+def run_toolkit(*args: str | Path, cwd: Path) -> tuple[int, str, str, int, float]:
+    """`python -m toolkit ARGS` in a child: (exit code, stdout, stderr, peak RSS bytes, seconds)."""
+    out, err = cwd / "child.stdout", cwd / "child.stderr"
+    start = time.monotonic()
+    with open(out, "wb") as fo, open(err, "wb") as fe:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "toolkit", *map(str, args)], stdout=fo, stderr=fe, cwd=cwd
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.monotonic() - start
+    rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    return proc.returncode, out.read_text("utf-8"), err.read_text("utf-8"), rss, seconds
+
+
+def report(name: str, rss: int, seconds: float) -> None:
+    # Printed for the record (pytest -s); nothing is asserted on time.
+    print(f"\n{name}: peak RSS {rss / 2**20:.0f} MB, {seconds:.1f} s")
+
+
+def test_limits_are_explicit_and_sane() -> None:
+    """The limits docs/reliability.md states; an honest 3,000-row return fits well inside."""
+    assert MAX_PART_BYTES == 64 * 2**20
+    assert MAX_PACKAGE_BYTES == 512 * 2**20
+    assert MAX_XML_MARKUP == 2_000_000
+    assert MAX_PART_BYTES < MAX_PACKAGE_BYTES
+
+
+# ---------------------------------------------------------------- bombs
+
+
+def test_zip_bombs_are_refused_with_bounded_memory(tmp_path: Path) -> None:
+    register = bf.small_register(tmp_path / "register.xlsx")
+    returns, typed = bf.good_returns(tmp_path, register)
+    bf.zip_bomb(returns / "炸弹.docx", gigabytes=3)
+    # Claims 60 MB (under the part limit) but inflates to 1 GB: stopped at the claim.
+    bf.zip_bomb(returns / "谎报大小.docx", gigabytes=1, declared=60 * 2**20)
+    # 12 KB on disk, 10 million empty paragraphs: 1.3 GB once parsed.
+    bf.dense_bomb(returns / "密集.docx", elements=10_000_000)
+    for name in ("炸弹.docx", "谎报大小.docx", "密集.docx"):
+        assert (returns / name).stat().st_size < 8 * 2**20
+    out = tmp_path / "out"
+    code, stdout, stderr, rss, seconds = run_toolkit(
+        "merge", returns, "-r", register, "-q", "3", "--out", out / "一览表.docx", "--json",
+        cwd=tmp_path,
+    )  # fmt: skip
+    report("zip bombs", rss, seconds)
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+    data = json.loads(stdout)
+    found = {f["file"]: f for f in data["findings"] if f["code"] == "unreadable"}
+    assert "疑似压缩炸弹" in found["炸弹.docx"]["message"]
+    assert "校验不符" in found["谎报大小.docx"]["message"]
+    assert "XML 标记" in found["密集.docx"]["message"]
+    assert rss < MAX_RSS_BYTES
+    bf.assert_merged(out / "一览表.docx", out / "一览表.xlsx", typed)
+
+
+# ---------------------------------------------------------------- a huge honest return
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """A register of 3,000 rows for one unit and its return with every row filled."""
+    root = tmp_path_factory.mktemp("big")
+    register = bf.big_register(root / "register.xlsx", BIG_ROWS)
+    bf.generate(register, root / "forms")
+    rows = {
+        f"{i // 100 + 1}-{i % 100 + 1}": {
+            "进展情况": f"1.第{i}行：" + "已完成主体工程建设，" * 25 + "\n2.已投入使用。",
+            "存在问题": f"第{i}行无问题。",
+            "进度评价": "正常推进",
+        }
+        for i in range(BIG_ROWS)
+    }
+    returns = root / "returns"
+    returns.mkdir()
+    bf.fill_form(bf.form_of(root / "forms", "民治街道"), returns / "民治街道.docx", rows)
+    return {"root": root, "register": register, "returns": returns, "rows": rows}
+
+
+def test_huge_honest_return_merges_in_full_with_bounded_memory(big: dict, tmp_path: Path) -> None:
+    with zipfile.ZipFile(big["returns"] / "民治街道.docx") as zf:
+        document = zf.read("word/document.xml")
+    assert document.count(b"<") < MAX_XML_MARKUP / 2  # honest: well inside the limit
+    out = tmp_path / "out"
+    code, _, stderr, rss, seconds = run_toolkit(
+        "merge", big["returns"], "-r", big["register"], "-q", "3", "--out", out / "一览表.docx",
+        cwd=tmp_path,
+    )  # fmt: skip
+    report(f"honest return of {BIG_ROWS} rows", rss, seconds)
+    assert code == 0, stderr
+    assert rss < MAX_RSS_BYTES
+    # Written through temporary files, of which none is left behind.
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["一览表.docx", "一览表.xlsx", "问题清单（2023年第三季度）.xlsx"]
+    )
+    bf.assert_merged(out / "一览表.docx", out / "一览表.xlsx", big["rows"])
+
+
+# ---------------------------------------------------------------- killed half-way
+
+
+def _outputs(out: Path) -> dict[str, Path]:
+    return {
+        "docx": out / "一览表.docx",
+        "xlsx": out / "一览表-表格.xlsx",  # stems differ: a temporary file names its target
+        "report": out / "问题清单.xlsx",
+    }
+
+
+def _merge_args(big: dict, returns: Path, out: Path) -> list[str | Path]:
+    o = _outputs(out)
+    return [
+        sys.executable, "-m", "toolkit", "merge", returns, "-r", big["register"], "-q", "3",
+        "--out", o["docx"], "--xlsx", o["xlsx"], "--report", o["report"],
+    ]  # fmt: skip
+
+
+def test_run_killed_while_writing_leaves_previous_outputs_intact(big: dict, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    empty = tmp_path / "no-returns"
+    empty.mkdir()
+    # The previous outputs: a run with no returns (every row 未报送).
+    first = subprocess.run(
+        [str(a) for a in _merge_args(big, empty, out)], capture_output=True, cwd=tmp_path
+    )
+    assert first.returncode == 0, first.stderr.decode()
+    previous = {k: p.read_bytes() for k, p in _outputs(out).items()}
+
+    for _attempt in range(5):
+        proc = subprocess.Popen(
+            [str(a) for a in _merge_args(big, big["returns"], out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=tmp_path,
+        )
+        caught: list[Path] = []
+        while proc.poll() is None and not caught:
+            caught = list(out.glob(".*.tmp"))
+        if caught:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if proc.returncode == -signal.SIGKILL and all(p.exists() for p in caught):
+            break  # killed while a temporary file was being written
+        for k, p in _outputs(out).items():  # the run got through: put the previous back
+            p.write_bytes(previous[k])
+    else:
+        pytest.fail("could not kill the merge while it was writing")
+
+    # The output being written when the kill came is untouched; every output under
+    # its real name is a complete file (the previous one, or a finished new one).
+    stems = {k: f".{p.stem[:40]}." for k, p in _outputs(out).items()}
+    [being_written] = [k for k, s in stems.items() if caught[0].name.startswith(s)]
+    assert _outputs(out)[being_written].read_bytes() == previous[being_written]
+    for p in _outputs(out).values():
+        with zipfile.ZipFile(p) as zf:
+            assert zf.testzip() is None
+    # Nothing else appeared but hidden temporary files.
+    visible = {p.name for p in out.iterdir() if not p.name.startswith(".")}
+    assert visible == {p.name for p in _outputs(out).values()}
+    assert all(p.suffix == ".tmp" for p in out.iterdir() if p.name.startswith("."))
+
+    # The next run completes and replaces the outputs.
+    again = subprocess.run(
+        [str(a) for a in _merge_args(big, big["returns"], out)], capture_output=True, cwd=tmp_path
+    )
+    assert again.returncode == 0, again.stderr.decode()
+    ws = load_workbook(_outputs(out)["xlsx"]).active
+    assert ws.cell(6, 6).value == big["rows"]["1-1"]["进展情况"]

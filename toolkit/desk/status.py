@@ -1,0 +1,137 @@
+"""The status board: one row per unit, built from the core's MergeResult.
+
+Nothing is decided here that the core does not decide: status, counts and
+findings come from `merge_returns`; this module only adds the files on disk
+and the optional deadline, for display.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit import rules
+from toolkit.desk.workspace import UNIDENTIFIED_DIR, ReceivedFile, Workspace, unit_folder_name
+from toolkit.findings import CODES, LEVEL_LABELS, Finding
+from toolkit.merging import MISSING, RETURNED, STATUS_LABELS, UNREADABLE, MergeResult
+from toolkit.period import Period
+
+
+@dataclass
+class FindingView:
+    id: str
+    level: str  # error / warning
+    level_label: str  # 错误 / 提示
+    kind: str  # the code's Chinese name
+    message: str
+    file: str
+    code: str
+
+
+@dataclass
+class UnitRow:
+    unit: str
+    projects: int
+    status: str  # returned / missing / unreadable
+    status_label: str
+    late: bool  # not returned by the deadline, or returned after it
+    received: dt.datetime | None
+    errors: int
+    warnings: int
+    used: Path | None  # the file the merge uses
+    files: list[ReceivedFile]
+    form: Path | None  # the generated form, if any
+    findings: list[FindingView] = field(default_factory=list)
+
+    @property
+    def css(self) -> str:
+        if self.status == RETURNED:
+            return "bad" if self.errors else ("warn" if self.warnings else "ok")
+        if self.status == UNREADABLE:
+            return "bad"
+        return "late" if self.late else "missing"
+
+
+@dataclass
+class Board:
+    period: Period
+    rows: list[UnitRow]
+    orphans: list[FindingView]  # files no unit could be found for
+    unidentified: list[ReceivedFile]
+    deadline: dt.date | None
+    result: MergeResult
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.rows)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "total": len(self.rows),
+            "returned": self.count(RETURNED),
+            "missing": self.count(MISSING),
+            "unreadable": self.count(UNREADABLE),
+            "with_errors": sum(r.status == RETURNED and r.errors > 0 for r in self.rows),
+            "late": sum(r.late and r.status != RETURNED for r in self.rows),
+        }
+
+    def row(self, unit: str) -> UnitRow | None:
+        return next((r for r in self.rows if r.unit == unit), None)
+
+
+def view(f: Finding) -> FindingView:
+    return FindingView(
+        f.id or "",
+        f.level,
+        LEVEL_LABELS[f.level],
+        CODES[f.code][1],
+        f.message,
+        f.file or "",
+        f.code,
+    )
+
+
+def sorted_views(findings: list[Finding]) -> list[FindingView]:
+    ordered = sorted(findings, key=lambda f: (rules.id_sort_key(f.id or ""), f.level != "error"))
+    return [view(f) for f in ordered]
+
+
+def build_board(ws: Workspace, period: Period, today: dt.date | None = None) -> Board:
+    result = ws.merge(period)
+    register = result.register
+    today = today or dt.date.today()
+    deadline = ws.deadline(period)
+    received = ws.received_files(period)
+    forms = ws.form_files(period)
+    rows = []
+    for u in result.units:
+        files = received.get(unit_folder_name(u.unit), [])
+        if u.status == RETURNED:
+            late = bool(deadline and u.received and u.received.date() > deadline)
+        else:
+            late = bool(deadline and today > deadline)
+        rows.append(
+            UnitRow(
+                unit=u.unit,
+                projects=len(register.projects_of(u.unit)),
+                status=u.status,
+                status_label=STATUS_LABELS[u.status],
+                late=late,
+                received=u.received,
+                errors=u.errors,
+                warnings=u.warnings,
+                used=u.file,
+                files=files,
+                form=forms.get(u.unit),
+                findings=sorted_views(result.findings_of(u.unit)),
+            )
+        )
+    return Board(
+        period=period,
+        rows=rows,
+        orphans=[view(f) for f in result.findings_of(None)],
+        unidentified=received.get(UNIDENTIFIED_DIR, []),
+        deadline=deadline,
+        result=result,
+    )

@@ -1,0 +1,398 @@
+"""A desk workspace: one folder holding the register, the forms and the returns.
+
+Layout (docs/desk.md):
+
+    登记表.xlsx                 the register (or the first .xlsx with sheets 项目/设置)
+    模板/form.docx, summary.docx, notice.docx    optional template overrides
+    2023Q3/填报表/              forms sent (the output of `toolkit generate`)
+    2023Q3/回收表/<单位>/<时间>-<原文件名>   returns received, filed by unit
+    2023Q3/回收表/_未识别/      files no unit could be found for
+    2023Q3/汇总/                一览表 .docx/.xlsx, 问题清单, 退回修改意见
+
+The files are the source of truth: `toolkit merge 2023Q3/回收表 ...` reads
+the same folder. Everything here calls the core; no HTTP. Nothing a unit
+sent is ever overwritten or deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import shutil
+import threading
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit import ooxml
+from toolkit.desk.names import display_name, sanitize_filename, stamp, unique_path, unit_folder_name
+from toolkit.errors import ToolkitError, UsageError
+from toolkit.forms import Generation, form_file_name, generate_forms, resolve_period
+from toolkit.intake import take_in
+from toolkit.merging import MergeResult, merge_returns
+from toolkit.period import Period
+from toolkit.register import PROJECTS_SHEET, SETTINGS_SHEET, Register, read_register
+from toolkit.reports import write_findings_xlsx, write_summary_xlsx
+from toolkit.summary import summary_title, write_summary_docx
+
+REGISTER_NAME = "登记表.xlsx"
+TEMPLATES_DIR = "模板"
+FORMS_DIR = "填报表"
+RETURNS_DIR = "回收表"
+SUMMARY_DIR = "汇总"
+NOTICES_DIR = "退回修改意见"
+UNIDENTIFIED_DIR = "_未识别"
+# Hidden: the core's collect_files skips dot-folders, so half-filed uploads
+# never reach a merge.
+STAGING_DIR = ".上传中"
+DEADLINE_FILE = "报送截止日期.txt"
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # one file (docs/desk.md)
+UPLOAD_SUFFIXES = (".docx", ".docm", ".doc", ".wps", ".odt")
+
+_FILING_LOCK = threading.Lock()
+
+
+class DeskError(ToolkitError):
+    """A request the desk refuses (wrong file type, too large, …)."""
+
+
+__all__ = ["DeskError", "Workspace", "display_name", "sanitize_filename", "unit_folder_name"]
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Filed:
+    """One uploaded file, as filed."""
+
+    original_name: str
+    path: Path
+    unit: str | None
+    identified_by: str
+    period: Period | None
+    error: str | None  # why it cannot be read; it is filed all the same
+
+    def wrong_period(self, period: Period) -> bool:
+        return self.period is not None and self.period != period
+
+
+@dataclass(frozen=True)
+class ReceivedFile:
+    path: Path
+    received: dt.datetime
+    size: int
+
+
+@dataclass(frozen=True)
+class SummaryFiles:
+    docx: Path
+    xlsx: Path
+    report: Path
+
+
+# ---------------------------------------------------------------- the workspace
+
+
+class Workspace:
+    """The folder conventions and every action the desk offers."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._cache_lock = threading.Lock()
+        self._register_cache: tuple[tuple, Register] | None = None
+        self._merge_cache: dict[Period, tuple[tuple, MergeResult]] = {}
+
+    # -- register and templates
+
+    def find_register(self) -> Path | None:
+        named = self.root / REGISTER_NAME
+        if named.is_file():
+            return named
+        for path in sorted(self.root.glob("*.xlsx")):
+            if path.name.startswith(("~$", ".")) or not path.is_file():
+                continue
+            if _has_register_sheets(path):
+                return path
+        return None
+
+    def register(self) -> Register:
+        path = self.find_register()
+        if path is None:
+            raise UsageError(
+                f"工作文件夹中没有登记表（{REGISTER_NAME}）。",
+                hint="在工作台首页上传登记表，或把登记表放进工作文件夹。",
+            )
+        key = (path, *_signature(path))
+        with self._cache_lock:
+            if self._register_cache and self._register_cache[0] == key:
+                return self._register_cache[1]
+        register = read_register(path)
+        with self._cache_lock:
+            self._register_cache = (key, register)
+        return register
+
+    @property
+    def _register_key(self) -> tuple:
+        return self._register_cache[0] if self._register_cache else ()
+
+    def install_register(self, original_name: str, data: bytes) -> Path:
+        """Save an uploaded register as 登记表.xlsx, after checking it reads."""
+        name = sanitize_filename(original_name)
+        if not name.lower().endswith(".xlsx"):
+            raise DeskError(f"登记表应为 Excel .xlsx 文件，收到“{name}”。")
+        _check_size(name, data)
+        with _FILING_LOCK:
+            if self.find_register() is not None:
+                raise DeskError("工作文件夹中已有登记表，未做任何改动。")
+            staged = self.root / f".{uuid.uuid4().hex}-{REGISTER_NAME}"
+            target = self.root / REGISTER_NAME
+            try:
+                staged.write_bytes(data)
+                read_register(staged)  # refuse a register the core cannot use
+                staged.replace(target)
+            finally:
+                staged.unlink(missing_ok=True)  # our own staging copy
+        return target
+
+    def template(self, kind: str) -> Path | None:
+        """`模板/<kind>.docx` when the office put one there, else None (shipped one)."""
+        path = self.root / TEMPLATES_DIR / f"{kind}.docx"
+        return path if path.is_file() else None
+
+    def period(self, year: int | None, quarter: int) -> Period:
+        return resolve_period(self.register(), quarter, year)
+
+    def periods(self) -> list[Period]:
+        """Periods that have a folder, oldest first."""
+        found = []
+        for p in self.root.iterdir() if self.root.is_dir() else []:
+            if p.is_dir():
+                try:
+                    period = Period.parse_key(p.name)
+                except UsageError:
+                    period = None
+                if period and p.name == period.key:
+                    found.append(period)
+        return sorted(found)
+
+    # -- folders
+
+    def period_dir(self, period: Period) -> Path:
+        return self.root / period.key
+
+    def forms_dir(self, period: Period) -> Path:
+        return self.period_dir(period) / FORMS_DIR
+
+    def returns_dir(self, period: Period) -> Path:
+        return self.period_dir(period) / RETURNS_DIR
+
+    def summary_dir(self, period: Period) -> Path:
+        return self.period_dir(period) / SUMMARY_DIR
+
+    # -- forms
+
+    def generate(self, period: Period) -> Generation:
+        """Write every unit's form; forms generated before are kept in a dated folder."""
+        register = self.register()
+        forms = self.forms_dir(period)
+        with _FILING_LOCK:
+            fresh = self.period_dir(period) / f".{FORMS_DIR}-{uuid.uuid4().hex}"
+            try:
+                result = generate_forms(register, period, fresh, template=self.template("form"))
+            except BaseException:
+                shutil.rmtree(fresh, ignore_errors=True)  # our own half-written output
+                raise
+            if forms.exists():
+                forms.rename(unique_path(forms.parent, f"{FORMS_DIR}-旧-{stamp()}"))
+            fresh.rename(forms)
+        return result
+
+    def form_files(self, period: Period) -> dict[str, Path]:
+        """unit -> its generated form, for the forms that exist."""
+        register = self.register()
+        out = {}
+        for unit in register.unit_names():
+            path = self.forms_dir(period) / form_file_name(register.region, period, unit)
+            if path.is_file():
+                out[unit] = path
+        return out
+
+    def forms_zip(self, period: Period) -> bytes:
+        """Every file of 填报表/ (forms and 分发清单) as one zip, built in memory."""
+        folder = self.forms_dir(period)
+        files = sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith("."))
+        if not files:
+            raise DeskError(f"{period.label}还没有生成填报表。", hint="先点击“生成填报表”。")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in files:
+                zf.write(path, f"{period.key}填报表/{path.name}")
+        return buffer.getvalue()
+
+    # -- returns
+
+    def file_return(self, period: Period, original_name: str, data: bytes) -> Filed:
+        """Identify an uploaded return with the core and file it under its unit.
+
+        The bytes are stored exactly as received, as
+        `回收表/<单位>/<时间>-<文件名>`; a file no unit is found for goes to
+        `回收表/_未识别/`. A second return of a unit is stored beside the
+        first: the merge uses the newest and reports both.
+        """
+        name = sanitize_filename(original_name)
+        if not name.lower().endswith(UPLOAD_SUFFIXES):
+            raise DeskError(
+                f"“{name}”不是 Word 文件，未保存。",
+                hint=f"只接收 {'、'.join(UPLOAD_SUFFIXES)} 文件。",
+            )
+        _check_size(name, data)
+        register = self.register()
+        returns = self.returns_dir(period)
+        staging = returns / STAGING_DIR / uuid.uuid4().hex
+        staging.mkdir(parents=True, exist_ok=True)
+        # The original name, so identification by file name works as in the CLI.
+        staged = staging / name
+        try:
+            with ooxml.atomic_path(staged) as tmp:
+                tmp.write_bytes(data)
+            (item,) = list(take_in([staged], register, period))
+            folder = returns / (unit_folder_name(item.unit) if item.unit else UNIDENTIFIED_DIR)
+            folder.mkdir(parents=True, exist_ok=True)
+            with _FILING_LOCK:
+                target = unique_path(folder, f"{stamp()}-{name}")
+                staged.replace(target)
+        finally:
+            staged.unlink(missing_ok=True)
+            for d in (staging, staging.parent):
+                with contextlib.suppress(OSError):
+                    d.rmdir()  # only when empty: another upload may be in progress
+        return Filed(name, target, item.unit, item.identified_by, item.period, item.error)
+
+    def received_files(self, period: Period) -> dict[str, list[ReceivedFile]]:
+        """Folder name under 回收表/ -> its files, oldest first."""
+        out: dict[str, list[ReceivedFile]] = {}
+        returns = self.returns_dir(period)
+        if not returns.is_dir():
+            return out
+        for folder in sorted(returns.iterdir()):
+            if not folder.is_dir() or folder.name.startswith("."):
+                continue
+            files = []
+            for path in folder.iterdir():
+                if path.is_file() and not path.name.startswith((".", "~$")):
+                    st = path.stat()
+                    files.append(
+                        ReceivedFile(path, dt.datetime.fromtimestamp(st.st_mtime), st.st_size)
+                    )
+            out[folder.name] = sorted(files, key=lambda f: (f.received, f.path.name))
+        return out
+
+    def merge(self, period: Period) -> MergeResult:
+        """The core's merge of everything in 回收表/, cached until a file changes."""
+        register = self.register()
+        returns = self.returns_dir(period)
+        key = (self._register_key, _tree_signature(returns))
+        with self._cache_lock:
+            cached = self._merge_cache.get(period)
+            if cached and cached[0] == key:
+                return cached[1]
+        paths = [returns] if returns.is_dir() else []
+        result = merge_returns(register, period, paths)
+        with self._cache_lock:
+            self._merge_cache[period] = (key, result)
+        return result
+
+    # -- deadline (optional, one per period)
+
+    def deadline(self, period: Period) -> dt.date | None:
+        path = self.period_dir(period) / DEADLINE_FILE
+        if not path.is_file():
+            return None
+        try:
+            return dt.date.fromisoformat(path.read_text("utf-8").strip())
+        except ValueError:
+            return None
+
+    def set_deadline(self, period: Period, day: dt.date | None) -> None:
+        path = self.period_dir(period) / DEADLINE_FILE
+        ooxml.write_bytes_atomic(path, (day.isoformat() + "\n" if day else "").encode("utf-8"))
+
+    # -- outputs
+
+    def summary_files(self, result: MergeResult) -> SummaryFiles:
+        """Where `summarise` writes, named as `toolkit merge` names them."""
+        period = result.period
+        folder = self.summary_dir(period)
+        title = summary_title(result.register.region, result)
+        return SummaryFiles(
+            folder / f"{title}.docx",
+            folder / f"{title}.xlsx",
+            folder / f"问题清单（{period.label}）.xlsx",
+        )
+
+    def summarise(self, period: Period) -> SummaryFiles:
+        """The 一览表 (.docx, .xlsx) and 问题清单, written by the core into 汇总/."""
+        result = self.merge(period)
+        files = self.summary_files(result)
+        write_summary_docx(result, files.docx, self.template("summary"))
+        write_summary_xlsx(result, files.xlsx)
+        write_findings_xlsx(result, files.report)
+        return files
+
+    def output_files(self, period: Period) -> list[Path]:
+        """Files in 汇总/ and 汇总/退回修改意见/, newest first."""
+        folder = self.summary_dir(period)
+        if not folder.is_dir():
+            return []
+        files = [
+            p
+            for p in [*folder.iterdir(), *(folder / NOTICES_DIR).glob("*")]
+            if p.is_file() and not p.name.startswith((".", "~$"))
+        ]
+        return sorted(files, key=lambda p: p.stat().st_mtime, reverse=True)
+
+    def notice_path(self, period: Period, unit: str, title: str) -> Path:
+        name = sanitize_filename(f"{title}（{unit}）.docx")
+        return self.summary_dir(period) / NOTICES_DIR / name
+
+
+def _check_size(name: str, data: bytes) -> None:
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise DeskError(
+            f"“{name}”超过 {MAX_UPLOAD_BYTES // 2**20} MB，未保存。",
+            hint="请让报送单位压缩图片或删除无关内容后重新发送。",
+        )
+    if not data:
+        raise DeskError(f"“{name}”是空文件（0 字节），未保存。")
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
+
+
+def _tree_signature(folder: Path) -> tuple:
+    if not folder.is_dir():
+        return ()
+    return tuple(
+        sorted(
+            (str(p.relative_to(folder)), *_signature(p)) for p in folder.rglob("*") if p.is_file()
+        )
+    )
+
+
+def _has_register_sheets(path: Path) -> bool:
+    """Whether a workbook has the sheets 项目 and 设置 (read from workbook.xml only)."""
+    try:
+        with ooxml.Package(path) as pkg:
+            root = pkg.xml("xl/workbook.xml")
+    except ToolkitError:
+        return False
+    if root is None:
+        return False
+    names = {el.get("name") for el in root.iter() if el.tag.endswith("}sheet")}
+    return {PROJECTS_SHEET, SETTINGS_SHEET} <= names
