@@ -357,3 +357,23 @@ def test_internal_error_exit_70_traceback_only_with_debug(
     assert debug.exit_code == EXIT_INTERNAL
     assert "Traceback" in debug.stderr and "RuntimeError" in debug.stderr
     assert bf.files_in(tmp_path / "a") == bf.files_in(tmp_path / "b") == []
+
+
+def test_typed_excel_escape_sequences_are_written_literally(tmp_path: Path) -> None:
+    """Excel reads `_x0041_` as "A": a typed one is stored escaped as `_x005F_x0041_`."""
+    register = bf.text_register(
+        tmp_path / "register.xlsx", [("1-1", "项目", "目标", "目标", "民治街道")], []
+    )
+    forms = tmp_path / "forms"
+    bf.generate(register, forms)
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    typed = {"1-1": {"进展情况": "编号_x0041_保留", "进度评价": "正常推进"}}
+    bf.fill_form(bf.form_of(forms, "民治街道"), returns / "民治街道.docx", typed)
+    out = tmp_path / "out"
+    result = bf.invoke("merge", returns, "-r", register, "-q", "3", "--out", out / "一览表.docx")
+    assert result.exit_code == 0, result.stderr
+    with zipfile.ZipFile(out / "一览表.xlsx") as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    # (openpyxl writes the Chinese as character references; the escape is ASCII)
+    assert "_x005F_x0041_" in sheet and re.search(r"(?<!_x005F)_x0041_", sheet) is None

@@ -7,6 +7,8 @@ formula unless the cell's data type is forced to string.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable, Sequence
 from copy import copy
 from pathlib import Path
@@ -31,11 +33,20 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
+# Excel reads `_xHHHH_` in a cell's text as an escaped character (`_x0041_` is
+# "A"); a typed one must be written as `_x005F_xHHHH_`, which openpyxl does not do.
+_EXCEL_ESCAPE_RE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
+def _escape_excel(text: str) -> str:
+    return _EXCEL_ESCAPE_RE.sub(r"_x005F_\1", text)
+
+
 def set_text(ws: Worksheet, row: int, col: int, value: Any) -> Any:
     """Write a value; strings always as text (data type `s`)."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
-        cell.value = strip_xml_forbidden(value)
+        cell.value = _escape_excel(strip_xml_forbidden(value))
         cell.data_type = "s"
     else:
         cell.value = value
