@@ -15,7 +15,6 @@ from pathlib import Path
 
 from support.build_templates import (
     BODY_RPR,
-    CELL_MARGIN,
     NS_R,
     NS_W,
     SUBTITLE_RPR,
@@ -27,6 +26,7 @@ from support.build_templates import (
     para,
     row,
     run,
+    table,
     text_cell,
     title_para,
 )
@@ -39,27 +39,6 @@ NOTICE_HEADERS = ("项目序号", "问题类别", "级别", "具体问题")
 assert sum(NOTICE_WIDTHS) == TEXT_WIDTH
 
 INDENT = '<w:ind w:firstLineChars="200" w:firstLine="640"/>'
-
-
-def table(widths: tuple[int, ...], rows: list[str]) -> str:
-    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-    borders = "".join(
-        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
-    )
-    tblpr = (
-        '<w:tblStyle w:val="TableGrid"/>'
-        f'<w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/>'
-        '<w:jc w:val="center"/>'
-        '<w:tblInd w:w="0" w:type="dxa"/>'
-        f"<w:tblBorders>{borders}</w:tblBorders>"
-        '<w:tblLayout w:type="fixed"/>'
-        f'<w:tblCellMar><w:left w:w="{CELL_MARGIN}" w:type="dxa"/>'
-        f'<w:right w:w="{CELL_MARGIN}" w:type="dxa"/></w:tblCellMar>'
-        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
-        'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
-    )
-    return f"<w:tbl><w:tblPr>{tblpr}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
 
 
 def section() -> str:
@@ -99,6 +78,7 @@ def notice_document_xml() -> str:
             data,
             control_row(w, "{%tr endfor %}"),
         ],
+        text_width=TEXT_WIDTH,
     )
     body = "".join(
         [

@@ -155,8 +155,8 @@ def row(cells: list[str], *, header: bool = False) -> str:
     return f"<w:tr>{trpr}{''.join(cells)}</w:tr>"
 
 
-def table(widths: tuple[int, ...], rows: list[str]) -> str:
-    assert sum(widths) == TEXT_WIDTH
+def table(widths: tuple[int, ...], rows: list[str], *, text_width: int = TEXT_WIDTH) -> str:
+    assert sum(widths) == text_width
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     borders = "".join(
         f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
@@ -164,7 +164,7 @@ def table(widths: tuple[int, ...], rows: list[str]) -> str:
     )
     tblpr = (
         '<w:tblStyle w:val="TableGrid"/>'
-        f'<w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/>'
+        f'<w:tblW w:w="{text_width}" w:type="dxa"/>'
         '<w:jc w:val="center"/>'
         '<w:tblInd w:w="0" w:type="dxa"/>'
         f"<w:tblBorders>{borders}</w:tblBorders>"
