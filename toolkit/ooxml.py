@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import tempfile
 import zipfile
 import zlib
@@ -298,3 +299,22 @@ def atomic_path(target: Path) -> Iterator[Path]:
 def write_bytes_atomic(target: Path, data: bytes) -> None:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
+
+
+# ---------------------------------------------------------------- Excel text escapes
+
+# Excel stores a character XML cannot hold (a pasted CR, a control character)
+# in sheet text as `_xHHHH_`, and a literal `_xHHHH_` as `_x005F_xHHHH_`
+# (ECMA-376 ST_Xstring). openpyxl neither decodes these when reading nor
+# protects literal ones when writing.
+_EXCEL_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def excel_unescape(text: str) -> str:
+    """Sheet text as Excel shows it."""
+    return _EXCEL_ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def excel_protect(text: str) -> str:
+    """Text to write so that Excel shows it as it is (`_x0041_` stays `_x0041_`)."""
+    return _EXCEL_ESCAPE_RE.sub(lambda m: "_x005F" + m.group(0), text)

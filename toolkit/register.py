@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from toolkit import rules
 from toolkit.errors import RegisterError, UsageError
-from toolkit.ooxml import sniff
+from toolkit.ooxml import excel_unescape, sniff
 from toolkit.units import Lead, Unit, UnitDirectory, UnitSyntaxError, parse_leads
 
 PROJECTS_SHEET = "项目"
@@ -201,14 +200,8 @@ def _text(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return f"{value.year}年{value.month}月{value.day}日"
     if isinstance(value, str):
-        value = _EXCEL_ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), value)
+        value = excel_unescape(value)
     return str(value).strip()
-
-
-# Excel stores characters XML cannot hold (a CR pasted with the text, a control
-# character) as `_xHHHH_`, and a literal `_xHHHH_` as `_x005F_xHHHH_`; openpyxl
-# hands both over undecoded.
-_EXCEL_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _read_settings(workbook: openpyxl.Workbook) -> dict[str, str]:

@@ -7,8 +7,6 @@ formula unless the cell's data type is forced to string.
 
 from __future__ import annotations
 
-import re
-
 from collections.abc import Iterable, Sequence
 from copy import copy
 from pathlib import Path
@@ -21,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from toolkit.ooxml import atomic_path
+from toolkit.ooxml import atomic_path, excel_protect
 from toolkit.rules import strip_xml_forbidden
 
 _THIN = Side(style="thin", color="808080")
@@ -33,20 +31,11 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
-# Excel reads `_xHHHH_` in a cell's text as an escaped character (`_x0041_` is
-# "A"); a typed one must be written as `_x005F_xHHHH_`, which openpyxl does not do.
-_EXCEL_ESCAPE_RE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-
-
-def _escape_excel(text: str) -> str:
-    return _EXCEL_ESCAPE_RE.sub(r"_x005F_\1", text)
-
-
 def set_text(ws: Worksheet, row: int, col: int, value: Any) -> Any:
     """Write a value; strings always as text (data type `s`)."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
-        cell.value = _escape_excel(strip_xml_forbidden(value))
+        cell.value = excel_protect(strip_xml_forbidden(value))
         cell.data_type = "s"
     else:
         cell.value = value

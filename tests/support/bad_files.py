@@ -24,6 +24,7 @@ from openpyxl import Workbook, load_workbook
 from support.registers import write_register
 from toolkit import rules
 from toolkit.cli import cli
+from toolkit.ooxml import excel_protect, excel_unescape
 from toolkit.returns import read_return
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -100,7 +101,6 @@ def text_register(
     return path
 
 
-_EXCEL_ESCAPED_RE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _EXCEL_UNSTORABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
 
 
@@ -111,8 +111,7 @@ def excel_escape(text: str) -> str:
     a literal `_xHHHH_` is protected as `_x005F_xHHHH_`. openpyxl writes
     strings as they are, so this makes its file byte-for-byte what Excel writes.
     """
-    text = _EXCEL_ESCAPED_RE.sub("_x005F_", text)
-    return _EXCEL_UNSTORABLE_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    return _EXCEL_UNSTORABLE_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", excel_protect(text))
 
 
 # ---------------------------------------------------------------- the real CLI
@@ -262,7 +261,8 @@ def summary_xlsx_rows(path: Path) -> dict[str, tuple[str, str]]:
     for r in range(header_row + 1, ws.max_row + 1):
         pid = ws.cell(r, 2).value
         if pid:
-            out[str(pid)] = (ws.cell(r, 6).value or "", ws.cell(r, 7).value or "")
+            # As Excel shows them: openpyxl does not decode Excel's `_xHHHH_` escapes.
+            out[str(pid)] = tuple(excel_unescape(ws.cell(r, c).value or "") for c in (6, 7))
     return out
 
 
