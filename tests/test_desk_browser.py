@@ -115,6 +115,8 @@ def test_a_quarter_through_the_desk(tmp_path: Path) -> None:
         broken.write_bytes(b"PK\x03\x04 half a file")
         stray = returns / "新建 Microsoft Word 文档.docx"
         stray.write_bytes(b"nothing")
+        # desk.js runs after the page is shown: wait until it handles uploads
+        page.wait_for_selector('#drop[data-ready="1"]', state="attached")
         page.set_input_files("#file-input", [str(p) for p in (good, clean, broken, stray)])
         page.wait_for_selector('#drop[data-batches="1"]', state="attached")
         results = page.locator("#results")

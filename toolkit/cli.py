@@ -121,20 +121,23 @@ class YearType(click.ParamType):
 
 YEAR = YearType()
 
+
+def _positive_jobs(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if not (text.isdigit() and int(text) >= 1):
+        raise click.BadParameter(f"进程数应为正整数，收到“{value}”。", ctx, param)
+    return int(text)
+
+
 _JOBS_OPT = click.option(
     "--jobs",
     "-j",
-    type=int,
     metavar="N",
-    callback=lambda ctx, param, value: _positive_jobs(ctx, param, value),
+    callback=_positive_jobs,
     help="并行进程数；默认为本机 CPU 核数。文件少于 40 份时不启用并行，结果与逐个处理完全相同。",
 )
-
-
-def _positive_jobs(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
-    if value is not None and value < 1:
-        raise click.BadParameter(f"进程数应为正整数，收到“{value}”。", ctx, param)
-    return value
 
 
 def _jobs(jobs: int | None) -> int:
@@ -407,20 +410,19 @@ def merge(
       toolkit merge 全市回收表/ -r 全市登记表.xlsx -q 3 --jobs 4
     """
     from toolkit.checklist import summary_lines
+    from toolkit.outputs import write_merge_outputs
     from toolkit.register_update import update_register_file
-    from toolkit.reports import write_findings_xlsx, write_summary_xlsx
-    from toolkit.summary import summary_title, write_summary_docx
+    from toolkit.summary import summary_title
 
     template_path = _existing_file(template, "模板") if template else None
+    jobs = _jobs(jobs)
     result = _merge_inputs(paths, register, quarter, year, normalize_numbering, jobs)
     reg, period = result.register, result.period
     title = summary_title(reg.region, result)
     out_docx = Path(out) if out else Path("输出") / period.key / f"{title}.docx"
     out_xlsx = Path(xlsx) if xlsx else out_docx.with_suffix(".xlsx")
     out_report = Path(report) if report else out_docx.with_name(f"问题清单（{period.label}）.xlsx")
-    write_summary_docx(result, out_docx, template_path)
-    write_summary_xlsx(result, out_xlsx)
-    write_findings_xlsx(result, out_report)
+    write_merge_outputs(result, out_docx, out_xlsx, out_report, template_path, jobs=jobs)
     outputs = {"docx": str(out_docx), "xlsx": str(out_xlsx), "report": str(out_report)}
     if update_register:
         backup = update_register_file(result)

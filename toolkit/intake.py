@@ -123,8 +123,12 @@ def take_in(
     with converted(files) as (docx_of, conversion_errors):
         work = [(f, docx_of.get(f, f), conversion_errors.get(f)) for f in files]
         if parallel.worth_it(len(work), jobs):
+            # A few files per task: one file is too little work to ship between processes.
+            size = max(1, min(8, len(work) // (jobs * 8)))
+            batches = [work[i : i + size] for i in range(0, len(work), size)]
             with parallel.process_pool(jobs, _init_reader, (register, period)) as pool:
-                yield from parallel.ordered_map(pool, _take_one_in_worker, work, window=jobs * 8)
+                for batch in parallel.ordered_map(pool, _take_in_worker, batches, window=jobs * 4):
+                    yield from batch
         else:
             for f, readable, conversion_error in work:
                 yield take_one(f, readable, conversion_error, register, period)
@@ -162,8 +166,8 @@ def _init_reader(register: Register, period: Period) -> None:
     _reader.update(register=register, period=period)
 
 
-def _take_one_in_worker(job: tuple[Path, Path, str | None]) -> Intake:
-    return take_one(*job, _reader["register"], _reader["period"])
+def _take_in_worker(jobs: list[tuple[Path, Path, str | None]]) -> list[Intake]:
+    return [take_one(*job, _reader["register"], _reader["period"]) for job in jobs]
 
 
 # ---------------------------------------------------------------- identification

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from toolkit import rules
@@ -44,6 +45,11 @@ SUMMARY_WIDTHS = [22, 8, 22, 28, 28, 50, 40, 10, 16, 10]
 
 
 def write_summary_xlsx(result: MergeResult, target: Path) -> None:
+    save_workbook(summary_workbook(result), target)
+
+
+def summary_workbook(result: MergeResult) -> Workbook:
+    """The 一览表 as a workbook, not yet saved."""
     register, period = result.register, result.period
     colors = evaluation_colors(register.settings)
     rows = build_rows(result)
@@ -107,7 +113,7 @@ def write_summary_xlsx(result: MergeResult, target: Path) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    save_workbook(wb, target)
+    return wb
 
 
 def write_findings_xlsx(result: MergeResult, target: Path) -> None:

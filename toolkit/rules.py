@@ -81,7 +81,11 @@ def clean_header(text: str) -> str:
 
 def quarter_target_of(header: str) -> int | None:
     """The quarter a `第N季度目标` header names, or None."""
-    m = _QUARTER_TARGET_RE.match(clean_header(header))
+    return _quarter_of_clean(clean_header(header))
+
+
+def _quarter_of_clean(h: str) -> int | None:
+    m = _QUARTER_TARGET_RE.match(h)
     if not m:
         return None
     q = m.group(1)
@@ -105,7 +109,7 @@ def header_key(text: str) -> str | None:
         return NAME
     if h == "年度目标":
         return ANNUAL_TARGET
-    if h == "本季度目标" or quarter_target_of(h) is not None:
+    if h == "本季度目标" or _quarter_of_clean(h) is not None:  # h is clean: no second NFKC
         return QUARTER_TARGET
     if "进展情况" in h:
         return PROGRESS
@@ -122,6 +126,10 @@ def header_key(text: str) -> str | None:
 
 def is_project_header_row(texts: list[str]) -> bool:
     """A table row is the project header when it names 序号 and 进展情况."""
+    # 序号/编号 cannot be written without 号 (no other character NFKC-normalises
+    # to it): rows without one, i.e. nearly every data row, skip normalising.
+    if not any("号" in t for t in texts):
+        return False
     keys = {header_key(t) for t in texts}
     return ID in keys and PROGRESS in keys
 

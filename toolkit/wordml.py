@@ -44,6 +44,13 @@ def _val(el: El | None, path: str) -> str | None:
     return None if found is None else found.get(VAL)
 
 
+def _first(parent: El, tag: str) -> El | None:
+    """`parent.find(tag)`, quicker when the element is the first child, as properties are."""
+    if len(parent) and parent[0].tag == tag:
+        return parent[0]
+    return parent.find(tag)
+
+
 def _int(text: str | None, default: int) -> int:
     try:
         return int(text) if text is not None else default
@@ -67,6 +74,8 @@ def _items(parent: El, tags: frozenset[str]) -> Iterator[El]:
 # Word allows 63 columns; a larger w:gridSpan is hostile and must not size a list.
 _MAX_GRID = 64
 _BLOCKS, _ROWS, _CELLS = frozenset((P, TBL)), frozenset((TR,)), frozenset((TC,))
+_DEL, _VMERGE, _TBL_HEADER = _W + "del", _W + "vMerge", _W + "tblHeader"
+_GRID_BEFORE, _GRID_SPAN = _W + "gridBefore", _W + "gridSpan"
 
 
 def iter_blocks(container: El) -> Iterator[El]:
@@ -235,6 +244,35 @@ class Row:
         return out
 
 
+# What makes a paragraph's text more than its runs' w:t, w:tab, w:br... in order:
+# fields, hidden or tracked-deleted text, content controls, and containers of
+# runs that are not the paragraph's own text (text boxes, ruby, math, fallbacks).
+_MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+_SPECIAL = (
+    *(
+        _W + t
+        for t in (
+            "fldChar",
+            "vanish",
+            "del",
+            "moveFrom",
+            "sdt",
+            "txbxContent",
+            "pict",
+            "object",
+            "ruby",
+        )
+    ),
+    f"{{{_MC_NS}}}AlternateContent",
+    f"{{{_M_NS}}}oMath",
+    f"{{{_M_NS}}}oMathPara",
+)
+_T = _W + "t"
+_RUN_CHAR_TAGS = tuple(_RUN_CHARS)
+_TAB = _W + "tab"
+
+
 class WordDocument:
     """Text access to one parsed document.xml (plus numbering.xml and styles.xml)."""
 
@@ -248,6 +286,30 @@ class WordDocument:
             if numbers.has_lists
             else {}
         )
+        # Paragraphs holding anything that can hide, add or move text are read
+        # run by run (_inline). The text of all others is the w:t/w:tab/w:br...
+        # of their runs in order: collected for the whole body in one lxml scan.
+        self._special: set[El] = set()
+        for el in self.body.iter(*_SPECIAL):
+            # Paragraphs inside a text box etc. too: the scan below cannot tell
+            # where they end and their host paragraph's runs resume.
+            self._special.update(el.iter(P))
+            parent = el.getparent()
+            while parent is not None:
+                if parent.tag == P:
+                    self._special.add(parent)
+                parent = parent.getparent()
+        # The schema allows w:t, w:br... only in a run; w:tab also as a tab stop.
+        self._plain: dict[El, list[str]] = {}
+        parts: list[str] = []
+        for el in self.body.iter(P, _T, *_RUN_CHAR_TAGS):
+            tag = el.tag
+            if tag == _T:
+                parts.append(el.text or "")
+            elif tag == P:
+                parts = self._plain[el] = []
+            elif tag != _TAB or el.getparent().tag == R:
+                parts.append(_RUN_CHARS[tag])
 
     def blocks(self) -> Iterator[El]:
         return iter_blocks(self.body)
@@ -270,9 +332,14 @@ class WordDocument:
         return self._paragraph(p, [])
 
     def _paragraph(self, p: El, fields: list[bool]) -> str:
-        out: list[str] = []
-        self._inline(p, out, fields)
-        text, prefix = "".join(out), self._prefixes.get(p, "")
+        plain = None if fields or p in self._special else self._plain.get(p)
+        if plain is None:
+            out: list[str] = []
+            self._inline(p, out, fields)
+            text = "".join(out)
+        else:
+            text = "".join(plain)
+        prefix = self._prefixes.get(p, "")
         return prefix + text if text else prefix.rstrip()
 
     def _inline(self, parent: El, out: list[str], fields: list[bool]) -> None:
@@ -323,7 +390,7 @@ class WordDocument:
                 else:
                     lines.append(text)
                 # A tracked-deleted paragraph mark merges it with the next one.
-                joined = block.find(f"{PPR}/{RPR}/{_W}del") is not None
+                joined = block in self._special and block.find(f"{PPR}/{RPR}/{_W}del") is not None
             else:
                 joined = False
                 for row in self.table_rows(block):
@@ -339,20 +406,26 @@ class WordDocument:
         """Rows of a table (row-level w:sdt included, tracked-deleted rows left out)."""
         rows = []
         for tr in _items(tbl, _ROWS):
-            trpr = tr.find(TRPR)
-            if trpr is not None and trpr.find(_W + "del") is not None:
+            trpr = _first(tr, TRPR)
+            if trpr is not None and trpr.find(_DEL) is not None:
                 continue
-            col, cells = min(max(_int(_val(trpr, _W + "gridBefore"), 0), 0), _MAX_GRID), []
+            col, cells = min(max(_int(_val(trpr, _GRID_BEFORE), 0), 0), _MAX_GRID), []
             for tc in _items(tr, _CELLS):
-                tcpr = tc.find(TCPR)
-                span = min(max(_int(_val(tcpr, _W + "gridSpan"), 1), 1), _MAX_GRID)
-                vmerge = tcpr.find(_W + "vMerge") if tcpr is not None else None
-                cont = vmerge is not None and vmerge.get(VAL, "continue") == "continue"
+                span, cont = 1, False
+                tcpr = _first(tc, TCPR)
+                if tcpr is not None:
+                    gridspan = vmerge = None
+                    for prop in tcpr:  # one pass: find() costs more on these small elements
+                        if prop.tag == _GRID_SPAN and gridspan is None:
+                            gridspan = prop
+                        elif prop.tag == _VMERGE and vmerge is None:
+                            vmerge = prop
+                    if gridspan is not None:
+                        span = min(max(_int(gridspan.get(VAL), 1), 1), _MAX_GRID)
+                    cont = vmerge is not None and vmerge.get(VAL, "continue") == "continue"
                 cells.append(Cell("" if cont else self.cell_text(tc), col, span, cont, tc))
                 col += span
-            rows.append(
-                Row(cells, _on(trpr.find(_W + "tblHeader") if trpr is not None else None), tr)
-            )
+            rows.append(Row(cells, trpr is not None and _on(trpr.find(_TBL_HEADER)), tr))
         return rows
 
     def grid_width(self, tbl: El) -> int:

@@ -5,15 +5,18 @@
 For each size it builds a synthetic register (tests/support/registers.py),
 generates every unit's form, fills every row of every form with 100–300
 characters of Chinese text, then measures, each phase in its own child
-process (so peak RSS is per phase), the median of `--repeat` runs:
+process (so peak RSS is per phase), the median of `--repeat` runs (default
+7, 5 for city), the phases taking turns so changes in machine load hit all:
 
 - generate: toolkit's generate_forms; the floor (re-zip the same output
   files: read every entry, write a new zip with the same compression); the
   naive loop (a new DocxTemplate per unit, docxtpl's render(context,
   jinja_env) + save, same template and context).
-- merge: merge_returns + the 一览表 .docx/.xlsx + 问题清单; the floor
-  (unzip word/document.xml and parse it with lxml, per return); the naive
-  reader (python-docx, every table's rows' `row.cells` texts).
+- merge: merge_returns + the 一览表 .docx/.xlsx + 问题清单 (as `toolkit
+  merge` writes them); the floor (unzip word/document.xml and parse it with
+  lxml, per return); the naive reader (python-docx, every table's rows'
+  `row.cells` texts). A third row times merge_returns alone (reading,
+  identifying, checking), against the same floor and baseline.
 
 Linearity: the same phases on a register of half the projects and units;
 the ratio full/half should stay near 2. Times exclude Python start-up and
@@ -56,11 +59,13 @@ class Size:
     joint_every: int  # every Nth project is a joint row (各街道, or two units)
 
     def half(self) -> Size:
+        """Half the projects and units. The streets stay: a 各街道 row goes to every
+        street, so halving both would quarter those rows, not halve them."""
         return Size(
             f"{self.name}/2",
             self.projects // 2,
             self.units // 2,
-            max(self.streets // 2, 1),
+            self.streets,
             self.big_unit_rows // 2,
             self.joint_every,
         )
@@ -104,6 +109,23 @@ def chinese_text(rng: random.Random) -> str:
         items.append(f"{n}.{rng.choice(_PHRASES)}，{rng.choice(_PHRASES)}。")
     text = "\n".join(items)
     return text[:target] if len(text) > target else text
+
+
+def filled_row(rng: random.Random) -> dict[str, str]:
+    """What a unit types into one row; a few rows carry the usual mistakes."""
+    row = {
+        "进展情况": chinese_text(rng),
+        "存在问题及下一步工作计划": chinese_text(rng),
+        "进度评价": rng.choice(_EVALUATIONS),
+    }
+    roll = rng.random()
+    if roll < 0.03:
+        row["进度评价"] = ""  # missing_evaluation
+    elif roll < 0.06:
+        row["进展情况"] = row["进展情况"].replace(".", "、")  # numbering
+    elif roll < 0.08:
+        row["进展情况"] += "，" + "持续推进相关工作" * 40  # too_long
+    return row
 
 
 def register_rows(size: Size) -> tuple[list[list[Any]], list[tuple[str, str]]]:
@@ -166,17 +188,11 @@ def build(size: Size, root: Path) -> dict[str, Any]:
     returns.mkdir(exist_ok=True)
     rng = random.Random(size.projects)
     for form in generation.forms:
-        fills = {
-            pid: {
-                "进展情况": chinese_text(rng),
-                "存在问题及下一步工作计划": chinese_text(rng),
-                "进度评价": rng.choice(_EVALUATIONS),
-            }
-            for pid in form.project_ids
-        }
+        fills = {pid: filled_row(rng) for pid in form.project_ids}
         fill_form(form.path, returns / form.path.name, fills)
     return {
         "register": str(register_path),
+        "projects": size.projects,
         "forms": len(generation.forms),
         "rows": sum(len(f.project_ids) for f in generation.forms),
     }
@@ -200,7 +216,9 @@ def _default_jobs() -> int:
 def phase_read_register(work: Path, jobs: int) -> int:
     from toolkit.register import read_register
 
+    start = time.perf_counter()
     read_register(work / "register.xlsx")
+    _TIMER.append(time.perf_counter() - start)
     return 1
 
 
@@ -233,11 +251,11 @@ def phase_generate_floor(work: Path, jobs: int) -> int:
 
 def phase_generate_naive(work: Path, jobs: int) -> int:
     from docxtpl import DocxTemplate
+    from toolkit.templates import default_path
 
     from toolkit.forms import form_context, form_id, select_units
     from toolkit.register import read_register, rows_fingerprint
     from toolkit.rendering import make_environment
-    from toolkit.templates import default_path
 
     register = read_register(work / "register.xlsx")
     period = _period(register)
@@ -259,18 +277,30 @@ def phase_generate_naive(work: Path, jobs: int) -> int:
 
 def phase_merge(work: Path, jobs: int) -> int:
     from toolkit.merging import merge_returns
+    from toolkit.outputs import write_merge_outputs
     from toolkit.register import read_register
-    from toolkit.reports import write_findings_xlsx, write_summary_xlsx
-    from toolkit.summary import write_summary_docx
 
     register = read_register(work / "register.xlsx")
     period = _period(register)
     out = work / "out-merge"
     start = time.perf_counter()
     result = merge_returns(register, period, [work / "returns"], jobs=jobs)
-    write_summary_docx(result, out / "一览表.docx")
-    write_summary_xlsx(result, out / "一览表.xlsx")
-    write_findings_xlsx(result, out / "问题清单.xlsx")
+    write_merge_outputs(
+        result, out / "一览表.docx", out / "一览表.xlsx", out / "问题清单.xlsx", jobs=jobs
+    )
+    _TIMER.append(time.perf_counter() - start)
+    return result.files_read
+
+
+def phase_merge_read(work: Path, jobs: int) -> int:
+    """merge without writing the 一览表: reading, identifying and checking only."""
+    from toolkit.merging import merge_returns
+    from toolkit.register import read_register
+
+    register = read_register(work / "register.xlsx")
+    period = _period(register)
+    start = time.perf_counter()
+    result = merge_returns(register, period, [work / "returns"], jobs=jobs)
     _TIMER.append(time.perf_counter() - start)
     return result.files_read
 
@@ -307,6 +337,7 @@ PHASES = {
     "generate_floor": phase_generate_floor,
     "generate_naive": phase_generate_naive,
     "merge": phase_merge,
+    "merge_read": phase_merge_read,
     "merge_floor": phase_merge_floor,
     "merge_naive": phase_merge_naive,
 }
@@ -317,12 +348,7 @@ def run_phase_here(name: str, work: Path, jobs: int, repeat: int) -> None:
     """Child side: run a phase `repeat` times, print times and peak RSS as JSON."""
     items = 0
     for _ in range(repeat):
-        if name == "read_register":
-            start = time.perf_counter()
-            items = PHASES[name](work, jobs)
-            _TIMER.append(time.perf_counter() - start)
-        else:
-            items = PHASES[name](work, jobs)
+        items = PHASES[name](work, jobs)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(json.dumps({"times": _TIMER, "items": items, "rss_kb": max(own, workers)}))
@@ -335,68 +361,100 @@ def run_phase_here(name: str, work: Path, jobs: int, repeat: int) -> None:
 class Measure:
     seconds: float  # median over the repeats
     items: int
-    rss_mb: float
+    rss_mb: float  # the largest peak RSS over the repeats
 
     @property
     def per_item_ms(self) -> float:
         return 1000 * self.seconds / max(self.items, 1)
 
 
-def measure(name: str, work: Path, jobs: int, repeat: int) -> Measure:
-    """Run one phase in a child process; its peak RSS is the phase's own."""
+def run_child(name: str, work: Path, jobs: int) -> tuple[float, int, float]:
+    """Run a phase once in a child process: (seconds, items, peak RSS in MB)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name]
-    cmd += ["--work", str(work), "--jobs", str(jobs), "--repeat", str(repeat)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    out, _ = proc.communicate()
+    cmd += ["--work", str(work), "--jobs", str(jobs), "--repeat", "1"]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"阶段 {name} 失败（退出码 {proc.returncode}）")
-    data = json.loads(out.strip().splitlines()[-1])
-    return Measure(statistics.median(data["times"]), data["items"], data["rss_kb"] / 1024)
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    return data["times"][0], data["items"], data["rss_kb"] / 1024
+
+
+def measure_all(
+    plan: list[tuple[str, Path, int]], repeat: int
+) -> dict[tuple[str, Path, int], Measure]:
+    """Every phase of the plan, `repeat` rounds, interleaved so load changes hit all alike."""
+    runs: dict[tuple[str, Path, int], list[tuple[float, int, float]]] = {k: [] for k in plan}
+    for _ in range(repeat):
+        for key in plan:
+            runs[key].append(run_child(*key))
+    return {
+        key: Measure(statistics.median(r[0] for r in got), got[0][1], max(r[2] for r in got))
+        for key, got in runs.items()
+    }
+
+
+# (row label, our phase, the phase whose floor and naive baseline it is compared with)
+ROWS = [
+    ("生成 generate", "generate", "generate", "份表"),
+    ("汇总 merge", "merge", "merge", "份回收表"),
+    ("汇总·仅读取与检查", "merge_read", "merge", "份回收表"),
+]
 
 
 def bench_size(size: Size, root: Path, repeat: int, jobs: int) -> list[list[str]]:
     full, half = root / size.name, root / f"{size.name}-half"
     print(f"准备数据：{size.name} …", file=sys.stderr)
     info = build(size, full)
-    build(size.half(), half)
+    half_info = build(size.half(), half)
+    plan = [("read_register", full, 1), ("read_register", half, 1)]
+    for base in ("generate", "merge"):
+        plan += [(f"{base}_floor", full, 1), (f"{base}_naive", full, 1)]
+    for _, phase, _, _ in ROWS:
+        plan += [(phase, full, 1), (phase, half, 1)]
+        if jobs > 1:
+            plan.append((phase, full, jobs))
+    print(f"测量：{size.name}，每项 {repeat} 次 …", file=sys.stderr)
+    m = measure_all(plan, repeat)
+    scale = (
+        f"{size.name}（{info['projects']} 项目/{info['forms']} 单位/{info['rows']} 行；"
+        f"半规模 {half_info['rows']} 行）"
+    )
     rows = []
-    for phase in ("generate", "merge"):
-        ours = measure(phase, full, 1, repeat)
-        floor = measure(f"{phase}_floor", full, 1, repeat)
-        naive = measure(f"{phase}_naive", full, 1, repeat)
-        parallel = measure(phase, full, jobs, repeat) if jobs > 1 else None
-        small = measure(phase, half, 1, repeat)
-        label = "生成" if phase == "generate" else "汇总"
-        unit = "表" if phase == "generate" else "份"
+    for label, phase, base, unit in ROWS:
+        ours, floor, naive = (
+            m[phase, full, 1],
+            m[f"{base}_floor", full, 1],
+            m[f"{base}_naive", full, 1],
+        )
+        small = m[phase, half, 1]
+        parallel = m.get((phase, full, jobs)) if jobs > 1 else None
         rows.append(
             [
-                f"{label}（{phase}）",
-                f"{size.name}（{info['rows']} 行）",
+                label,
+                scale,
                 f"{ours.items} {unit}",
                 f"{ours.per_item_ms:.2f}",
                 f"{floor.per_item_ms:.2f}",
                 f"{naive.per_item_ms:.2f}",
                 f"{ours.seconds / floor.seconds:.2f}×",
                 f"{naive.seconds / ours.seconds:.1f}×",
-                f"{parallel.per_item_ms:.2f}（{jobs} 进程）" if parallel else "—",
+                f"{parallel.per_item_ms:.2f}（{parallel.seconds / floor.seconds:.2f}×）"
+                if parallel
+                else "—",
                 f"{max(ours.rss_mb, parallel.rss_mb if parallel else 0):.0f}",
                 f"{ours.seconds / small.seconds:.2f}",
             ]
         )
-    reg = measure("read_register", full, 1, repeat)
+    reg, reg_half = m["read_register", full, 1], m["read_register", half, 1]
     rows.append(
         [
             "读登记表",
-            f"{size.name}（{info['rows']} 行）",
+            scale,
             "1 次",
-            f"{reg.seconds * 1000:.0f}",
-            "—",
-            "—",
-            "—",
-            "—",
-            "—",
+            f"{reg.seconds * 1000:.0f}（整次）",
+            *["—"] * 5,
             f"{reg.rss_mb:.0f}",
-            f"{reg.seconds / measure('read_register', half, 1, repeat).seconds:.2f}",
+            f"{reg.seconds / reg_half.seconds:.2f}",
         ]
     )
     return rows
@@ -405,22 +463,27 @@ def bench_size(size: Size, root: Path, repeat: int, jobs: int) -> list[list[str]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="生成与汇总的性能基准（与下限、朴素做法对比）。")
     parser.add_argument("--size", choices=[*SIZES, "all"], default="district")
-    parser.add_argument("--repeat", type=int, default=3, help="每项测量的重复次数（取中位数）")
+    parser.add_argument(
+        "--repeat", type=int, help="每项测量的重复次数，取中位数；默认 city 5 次，其余 7 次"
+    )
     parser.add_argument("--jobs", type=int, default=None, help="并行一列使用的进程数")
     parser.add_argument("--keep", metavar="DIR", help="把生成的数据留在此文件夹")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.phase:
-        run_phase_here(args.phase, Path(args.work), args.jobs or 1, args.repeat)
+        run_phase_here(args.phase, Path(args.work), args.jobs or 1, args.repeat or 1)
         return 0
+    if args.repeat is not None and args.repeat < 1:
+        parser.error("--repeat 至少为 1")
     jobs = args.jobs or _default_jobs()
     sizes = list(SIZES.values()) if args.size == "all" else [SIZES[args.size]]
     with tempfile.TemporaryDirectory(prefix="toolkit-bench-") as tmp:
         root = Path(args.keep) if args.keep else Path(tmp)
         table = []
         for size in sizes:
-            table.extend(bench_size(size, root, args.repeat, jobs))
+            repeat = args.repeat or (5 if size.name == "city" else 7)
+            table.extend(bench_size(size, root, repeat, jobs))
     print(HEADER_LINE)
     print("|" + "---|" * HEADER_LINE.count(" | ") + "---|")
     for row in table:

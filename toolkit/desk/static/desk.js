@@ -111,4 +111,6 @@
   ["dragover", "drop"].forEach(function (type) {
     window.addEventListener(type, function (event) { event.preventDefault(); });
   });
+  // The page is usable before this script has run; say when uploads are wired up.
+  drop.setAttribute("data-ready", "1");
 })();
