@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import click
 
-from toolkit.cli import CONTEXT, Command, help_option, say
+from toolkit.cli_base import CONTEXT, Command, help_option, say
 from toolkit.errors import UsageError
 
 DEFAULT_PORT = 8321

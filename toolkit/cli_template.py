@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from toolkit import schema
-from toolkit.cli import CONTEXT, QUARTER, YEAR, Group, emit_json, help_option, say
+from toolkit.cli_base import CONTEXT, QUARTER, YEAR, Group, emit_json, help_option, say
 from toolkit.errors import UsageError
 
 

@@ -1,8 +1,8 @@
 """One error hierarchy for the whole toolkit.
 
-The core raises these; only ``toolkit.cli`` turns them into a message on
-stderr and an exit code. Every message is written for office staff, in
-Chinese, and says what to do next.
+The core raises these; only the command line (``toolkit.cli_base.run``)
+turns them into a message on stderr and an exit code. Every message is
+written for office staff, in Chinese, and says what to do next.
 """
 
 from __future__ import annotations
