@@ -9,14 +9,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import Result
 from lxml import etree
 from openpyxl import load_workbook
+from support import seed
+from support.cli import invoke
 from support.lo import pdf_page_sizes, pdf_text, require_libreoffice
 from support.registers import seed_rows, write_register
 
 from toolkit import forms, rules
-from toolkit.cli import cli
 from toolkit.libreoffice import convert
 from toolkit.ooxml import Package, read_custom_properties
 from toolkit.register import read_register, rows_fingerprint
@@ -24,21 +25,11 @@ from toolkit.returns import read_return
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}
-EIGHT_UNITS = [
-    "观湖街道",
-    "民治街道",
-    "龙华街道",
-    "大浪街道",
-    "福城街道",
-    "观澜街道",
-    "区委组织部",
-    "民政局",
-]
+EIGHT_UNITS = seed.UNITS
 
 
-def generate(register: Path, out: Path, *args: str):  # type: ignore[no-untyped-def]
-    result = CliRunner().invoke(cli, ["generate", str(register), "-q", "3", "-o", str(out), *args])
-    return result
+def generate(register: Path, out: Path, *args: str) -> Result:
+    return invoke("generate", register, "-q", "3", "-o", out, *args)
 
 
 def form_of(out: Path, unit: str) -> Path:
@@ -97,17 +88,7 @@ def test_the_reader_finds_what_generate_wrote(seed_forms):
     form = read_return(form_of(seed_forms, "民治街道"))
     assert form.unit_line == "民治街道"
     assert form.period == (2023, 3)
-    assert [r.id for r in form.rows] == [
-        "10-3",
-        "13-3",
-        "18-8",
-        "19-2",
-        "24-5",
-        "31-11",
-        "32-4",
-        "32-5",
-        "40",
-    ]
+    assert [r.id for r in form.rows] == seed.IDS
     assert form.rows[2].cells[rules.LEAD] == "民治街道（工务）"
     assert rules.header_key(form.headers[4]) == rules.PROGRESS
 

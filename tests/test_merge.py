@@ -9,34 +9,21 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from docx_factory import make_docx, para, project_table
 from lxml import etree
 from openpyxl import load_workbook
+from support import seed
+from support.cli import invoke
 from support.fill import fill_form
 from support.lo import fill_with_libreoffice, pdf_text, require_libreoffice, to_pdf
 from support.seed import MINZHI_Q3
 
 from toolkit import rules
-from toolkit.cli import cli
 from toolkit.returns import read_return
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}
-UNITS = [
-    "观湖街道",
-    "民治街道",
-    "龙华街道",
-    "大浪街道",
-    "福城街道",
-    "观澜街道",
-    "区委组织部",
-    "民政局",
-]
-
-
-def invoke(*args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(cli, [str(a) for a in args])
+UNITS = seed.UNITS
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +164,7 @@ def test_all_clean_returns_check_exit_zero_and_merge_every_cell(tmp_path, forms)
     rows = summary_rows(tmp_path / "out" / "一览表.docx")
     assert rows["10-3"][rules.PROGRESS] == clean_fill("民治街道")["进展情况"]
     joint = rows["40"][rules.PROGRESS]
-    assert joint == "\n".join(f"{u}：\n{clean_fill(u)['进展情况']}" for u in _lead_order())
+    assert joint == "\n".join(f"{u}：\n{clean_fill(u)['进展情况']}" for u in seed.JOINT_ROW_UNITS)
     assert rows["40"][rules.EVALUATION] == "▋"  # 严重滞后 is a coloured mark, not text
     assert _mark_color(tmp_path / "out" / "一览表.docx", "40") == "FF0000"  # least advanced wins
     assert _mark_color(tmp_path / "out" / "一览表.docx", "10-3") == "00B050"
@@ -185,19 +172,6 @@ def test_all_clean_returns_check_exit_zero_and_merge_every_cell(tmp_path, forms)
 
 def _ids(form: Path) -> list[str]:
     return [r.id for r in read_return(form).rows]
-
-
-def _lead_order() -> list[str]:
-    return [
-        "区委组织部",
-        "民政局",
-        "观湖街道",
-        "民治街道",
-        "龙华街道",
-        "大浪街道",
-        "福城街道",
-        "观澜街道",
-    ]
 
 
 def _mark_color(docx: Path, pid: str) -> str:
@@ -416,12 +390,12 @@ def test_round_trip_filled_by_libreoffice(tmp_path, forms):
         assert rows[pid][rules.PROGRESS] == progress
         assert rows[pid][rules.PLAN] == plan
         assert rows[pid][rules.EVALUATION] == ("已完成" if evaluation == "已完成" else "▋")
-    expected = "\n".join(f"{u}：\n{typed[u]['40']['进展情况']}" for u in _lead_order())
+    expected = "\n".join(f"{u}：\n{typed[u]['40']['进展情况']}" for u in seed.JOINT_ROW_UNITS)
     assert rows["40"][rules.PROGRESS] == expected
     plans = {u: typed[u]["40"]["存在问题及下一步工作计划"] for u in UNITS}
     assert plans["民治街道"] == ""  # shown as 无 under its name
     assert rows["40"][rules.PLAN] == "\n".join(
-        f"{u}：\n{plans[u]}" if plans[u] else f"{u}：无" for u in _lead_order()
+        f"{u}：\n{plans[u]}" if plans[u] else f"{u}：无" for u in seed.JOINT_ROW_UNITS
     )
     assert _mark_color(out / "s.docx", "40") == "FFC000"
     xlsx = {

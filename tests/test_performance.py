@@ -7,15 +7,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from docx_factory import make_docx, para, run, table
 from openpyxl import Workbook, load_workbook
+from support.cli import invoke
 from support.fill import fill_form
 from support.registers import write_register
 from toolkit.templates import default_path
 
 from toolkit import outputs, parallel, rendering
-from toolkit.cli import cli
 from toolkit.ooxml import W_NS
 from toolkit.returns import _open
 from toolkit.wordml import TC, P
@@ -27,10 +26,6 @@ UNITS = 45  # above parallel.MIN_PARALLEL, so --jobs 2 really uses processes
 def test_the_sizes_below_use_processes():
     assert UNITS >= parallel.MIN_PARALLEL
     assert UNITS * 3 >= outputs.MIN_PARALLEL_PROJECTS
-
-
-def invoke(*args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(cli, list(args))
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import Result
 from openpyxl import load_workbook
+from support import seed
+from support.cli import invoke
 from support.registers import HEADER, seed_rows, write_register
 
-from toolkit.cli import cli
 from toolkit.errors import RegisterError, UsageError
 from toolkit.register import read_register
 
@@ -22,8 +23,8 @@ def row(matter: str, pid, name: str = "项目", lead: str = "民治街道", **kw
     return [matter, pid, name, values["annual"], "", "", values["q3"], "", lead, values["co"]]
 
 
-def run_generate(register: Path, out: Path) -> object:
-    return CliRunner().invoke(cli, ["generate", str(register), "-q", "3", "-o", str(out)])
+def run_generate(register: Path, out: Path) -> Result:
+    return invoke("generate", register, "-q", "3", "-o", out)
 
 
 # ---------------------------------------------------------------- the seed
@@ -31,17 +32,7 @@ def run_generate(register: Path, out: Path) -> object:
 
 def test_seed_register_reads_as_the_seed_has_it(seed_register):
     reg = read_register(seed_register)
-    assert [p.id for p in reg.projects] == [
-        "10-3",
-        "13-3",
-        "18-8",
-        "19-2",
-        "24-5",
-        "31-11",
-        "32-4",
-        "32-5",
-        "40",
-    ]
+    assert [p.id for p in reg.projects] == seed.IDS
     assert reg.region == "龙华区" and reg.year == 2023
     by_id = {p.id: p for p in reg.projects}
     assert by_id["40"].matter.startswith("广泛实施社区民生微实事")
@@ -81,17 +72,7 @@ def test_sub_office_label_belongs_to_its_street_and_keeps_its_label(seed_registe
     reg = read_register(seed_register)
     p = reg.project("18-8")
     assert [(lead.unit, lead.label) for lead in p.leads] == [("民治街道", "民治街道（工务）")]
-    assert [q.id for q in reg.projects_of("民治街道")] == [
-        "10-3",
-        "13-3",
-        "18-8",
-        "19-2",
-        "24-5",
-        "31-11",
-        "32-4",
-        "32-5",
-        "40",
-    ]
+    assert [q.id for q in reg.projects_of("民治街道")] == seed.IDS
     assert [q.id for q in reg.projects_of("观湖街道")] == ["40"]
 
 

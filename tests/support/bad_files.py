@@ -17,13 +17,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner, Result
+from click.testing import Result
 from lxml import etree
 from openpyxl import Workbook, load_workbook
 
+from support.cli import invoke
 from support.registers import write_register
 from toolkit import rules
-from toolkit.cli import cli
 from toolkit.ooxml import excel_protect, excel_unescape
 from toolkit.returns import read_return
 
@@ -115,11 +115,6 @@ def excel_escape(text: str) -> str:
 
 
 # ---------------------------------------------------------------- the real CLI
-
-
-def invoke(*args: str | Path) -> Result:
-    """Run `toolkit ARGS` through the real click group; stdout and stderr apart."""
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def generate(register: Path, out: Path, *args: str) -> list[Path]:

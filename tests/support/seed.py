@@ -12,6 +12,10 @@ from __future__ import annotations
 
 STREETS = ["观湖街道", "民治街道", "龙华街道", "大浪街道", "福城街道", "观澜街道"]
 DEPARTMENTS = ["区委组织部", "民政局"]
+# Units in the register's 单位 order: the order of forms and of the 一览表's sections.
+UNITS = STREETS + DEPARTMENTS
+# Row 40 names 区委组织部、民政局、各街道: its units in the order written.
+JOINT_ROW_UNITS = DEPARTMENTS + STREETS
 
 # (民生事项, 序号, 项目名称, 年度目标, 第三季度目标, 主办单位, 协办单位)
 PROJECTS = [
@@ -129,3 +133,5 @@ MINZHI_Q3 = {
         "正常推进",
     ),
 }
+
+IDS = [p[1] for p in PROJECTS]  # every row is 民治街道's; row 40 is everyone's
