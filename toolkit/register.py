@@ -70,6 +70,7 @@ class Register:
     projects: list[Project]
     directory: UnitDirectory
     extra_columns: list[str]
+    quarter_columns: set[int] = field(default_factory=set)  # quarters with a 第N季度目标 column
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -82,7 +83,7 @@ class Register:
         return int(value) if value.isdigit() else None
 
     def has_quarter_target(self, quarter: int) -> bool:
-        return quarter in self._quarter_columns
+        return quarter in self.quarter_columns
 
     def unit_names(self) -> list[str]:
         """Every unit that leads a row: 单位 sheet order first, then first mention."""
@@ -107,7 +108,6 @@ class Register:
         listed = [u.name for u in self.directory.units if u.name in self._by_unit]
         in_sheet = set(listed)
         self._unit_names = listed + [u for u in self._by_unit if u not in in_sheet]
-        self._quarter_columns: set[int] = set()
 
 
 def rows_fingerprint(projects: list[Project], quarter: int) -> str:
@@ -133,16 +133,15 @@ def read_register(path: Path) -> Register:
         projects = reader.read()
     finally:
         workbook.close()
-    register = Register(
+    return Register(
         path=path,
         settings=settings,
         projects=projects,
         directory=directory,
         extra_columns=reader.extra_columns,
+        quarter_columns=set(reader.quarter_columns),
         warnings=reader.warnings,
     )
-    register._quarter_columns = set(reader.quarter_columns)
-    return register
 
 
 def _open_workbook(path: Path) -> openpyxl.Workbook:
