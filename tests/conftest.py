@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+# Prepared templates are cached between runs (toolkit.template_cache): the
+# tests, and the commands they start, keep theirs apart from the user's.
+os.environ["TOOLKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="toolkit-test-cache-")
 
 from support.registers import write_register
 

@@ -1,4 +1,4 @@
-"""The fast paths give what the straightforward ones give: --jobs, zip output, text, xlsx styles."""
+"""The fast paths give what the straightforward ones give: --jobs, zip output, text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from docx_factory import make_docx, para, run, table
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from support.cli import invoke
 from support.fill import fill_form
 from support.registers import write_register
@@ -18,7 +18,6 @@ from toolkit import outputs, parallel, rendering
 from toolkit.ooxml import W_NS
 from toolkit.returns import _open
 from toolkit.wordml import TC, P
-from toolkit.xlsx_out import BORDER, Styles, set_text
 
 UNITS = 45  # above parallel.MIN_PARALLEL, so --jobs 2 really uses processes
 
@@ -215,33 +214,6 @@ def test_plain_paragraph_text_matches_the_run_by_run_reading(tmp_path: Path):
     ]
     assert fast[6:8] == ["3", "控件内"]
     assert fast[8] == "前后"  # text in a text box is not the paragraph's
-
-
-def test_merging_with_memoised_styles_matches_openpyxl(tmp_path: Path):
-    def sheet(fast: bool) -> bytes:
-        wb = Workbook()
-        ws = wb.active
-        styles = Styles()
-        for r in range(1, 30):
-            for c in range(1, 4):
-                cell = set_text(ws, r, c, f"{r}-{c}")
-                if fast:
-                    styles.apply(cell, border=BORDER)
-                else:
-                    cell.border = BORDER
-        for first, last in ((2, 4), (5, 7), (8, 8), (9, 11), (12, 20), (21, 23)):
-            if last == first:
-                continue
-            if fast:
-                styles.merge(ws, first, 1, last, 1)
-            else:
-                ws.merge_cells(start_row=first, start_column=1, end_row=last, end_column=1)
-        target = tmp_path / f"{fast}.xlsx"
-        wb.save(target)
-        with zipfile.ZipFile(target) as zf:
-            return zf.read("xl/worksheets/sheet1.xml") + zf.read("xl/styles.xml")
-
-    assert sheet(True) == sheet(False)
 
 
 def test_a_broken_summary_template_leaves_no_new_file_with_processes(

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from support import bad_files as bf
 
 from toolkit import rules
-from toolkit.ooxml import excel_unescape
 from toolkit.returns import read_return
 
 FORBIDDEN = "".join(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
@@ -47,8 +46,8 @@ def merged_cells(out: Path) -> tuple[dict[str, dict[str, str]], dict[str, tuple]
     xlsx = {}
     for row in ws.iter_rows(min_row=6, values_only=True):
         if row[1]:
-            # as Excel shows them: openpyxl does not decode Excel's `_xHHHH_` escapes
-            xlsx[row[1]] = tuple(excel_unescape(v or "") for v in row[2:7])
+            # openpyxl decodes Excel's `_xHHHH_` escapes in shared strings: as Excel shows them
+            xlsx[row[1]] = tuple(v or "" for v in row[2:7])
     return docx, xlsx
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from support.seed import MINZHI_Q3
 
@@ -61,6 +63,13 @@ def test_character_count_ignores_whitespace_only():
     assert rules.count_chars("1.已完成 80%。\n2.ok\t") == len("1.已完成80%。2.ok")
     assert rules.count_chars(MINZHI_Q3["10-3"][0]) == 370  # the seed's real defect
     assert rules.count_chars("字" * 300) == rules.MAX_CHARS
+
+
+def test_character_count_skips_exactly_what_python_calls_whitespace():
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert rules.count_chars(every) == sum(not ch.isspace() for ch in every)
+    # U+3000 and U+00A0 are whitespace, the zero-width space U+200B is not.
+    assert rules.count_chars("\u3000全角空格\u00a0不换行空格\u200b零宽空格") == 14
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from toolkit.period import Period
 from toolkit.register import Project, Register, rows_fingerprint
 from toolkit.rendering import PreparedTemplate
 from toolkit.templates import default_path as default_template
-from toolkit.xlsx_out import new_workbook, save_workbook, write_table
+from toolkit.xlsx_out import Workbook
 
 # Custom document property names: the form's identity on return.
 PROP_FORM_ID = "MinshengFormId"
@@ -274,7 +274,7 @@ def _unstorable_text_warnings(unit: str, rows: list[dict[str, Any]]) -> list[str
 
 
 def write_distribution_list(register: Register, forms: list[GeneratedForm], target: Path) -> None:
-    wb, ws = new_workbook("分发清单")
+    wb = Workbook()
     rows = []
     for f in forms:
         info = register.unit(f.unit)
@@ -291,10 +291,9 @@ def write_distribution_list(register: Register, forms: list[GeneratedForm], targ
                 f.form_id,
             ]
         )
-    write_table(
-        ws,
+    wb.add_sheet("分发清单").table(
         ["单位", "类型", "联系人", "联系电话", "邮箱", "文件", "项目数", "序号", "表单编号"],
         rows,
         widths=[16, 10, 10, 16, 24, 60, 8, 40, 20],
     )
-    save_workbook(wb, target)
+    wb.save(target)

@@ -54,5 +54,5 @@ def _init_worker(result: MergeResult) -> None:
 
 def _summary_xlsx_bytes() -> bytes:
     buffer = io.BytesIO()
-    summary_workbook(_worker["result"]).save(buffer)
+    summary_workbook(_worker["result"]).write(buffer)
     return buffer.getvalue()

@@ -30,7 +30,7 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from toolkit import ooxml
+from toolkit import ooxml, template_cache
 from toolkit.errors import TemplateError
 from toolkit.rules import strip_xml_forbidden
 
@@ -52,11 +52,10 @@ def finalize(value: Any) -> Any:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     escaped = escape(text)
-    if "\n" in text:
-        escaped = escaped.replace("\n", _BREAK)
-    if "\t" in text:
-        escaped = escaped.replace("\t", _TAB)
-    return escaped
+    if "\n" not in text and "\t" not in text:
+        return escaped
+    # On the plain string: Markup.replace would escape its arguments all over again.
+    return Markup(str(escaped).replace("\n", _BREAK).replace("\t", _TAB))
 
 
 def make_environment() -> SandboxedEnvironment:
@@ -102,19 +101,10 @@ class PreparedTemplate:
         self.sources: dict[str, str] = {}
         self.templates: dict[str, jinja2.Template] = {}
         for info, data in self.entries:
-            if not _RENDERED_PART_RE.match(info.filename):
-                continue
-            source = _line_numbered(patcher.patch_xml(data.decode("utf-8")))
-            self.sources[info.filename] = source
-            try:
-                self.templates[info.filename] = self.environment.from_string(source)
-            except jinja2.TemplateSyntaxError as exc:
-                raise TemplateError(
-                    f"模板 {self.name} 的标签有语法错误（{exc.message}），"
-                    f"位置：{_part_label(info.filename)}第 {exc.lineno} 段附近："
-                    f"“{paragraph_snippet(source, exc.lineno or 0)}”",
-                    hint="运行 toolkit template check 查看详情。",
-                ) from None
+            if _RENDERED_PART_RE.match(info.filename):
+                source, template = self._prepare(info.filename, data, patcher)
+                self.sources[info.filename] = source
+                self.templates[info.filename] = template
         self._needs_table_fix = any("{%tc" in s or "{% tc" in s for s in self.sources.values())
         self._patcher = patcher
         # Output zip entries, compressed once (see render_bytes).
@@ -122,6 +112,28 @@ class PreparedTemplate:
         self._registration: dict[str, bytes] | None = None
         self._last: dict[str, _Packed] = {}
         self._last_data: dict[str, bytes] = {}
+
+    def _prepare(
+        self, part: str, data: bytes, patcher: DocxTemplate
+    ) -> tuple[str, jinja2.Template]:
+        """docxtpl's preprocessing and Jinja's compilation, or both from the cache."""
+        env = self.environment
+        cached = template_cache.load(data)
+        if cached is not None:
+            source, code = cached
+        else:
+            source = _line_numbered(patcher.patch_xml(data.decode("utf-8")))
+            try:
+                code = env.compile(source)
+            except jinja2.TemplateSyntaxError as exc:
+                raise TemplateError(
+                    f"模板 {self.name} 的标签有语法错误（{exc.message}），"
+                    f"位置：{_part_label(part)}第 {exc.lineno} 段附近："
+                    f"“{paragraph_snippet(source, exc.lineno or 0)}”",
+                    hint="运行 toolkit template check 查看详情。",
+                ) from None
+            template_cache.store(data, source, code)
+        return source, env.template_class.from_code(env, code, env.make_globals(None))
 
     def render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
         parts: dict[str, bytes] = {}

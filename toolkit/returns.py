@@ -17,7 +17,7 @@ from pathlib import Path
 from toolkit import rules
 from toolkit.errors import ReturnError
 from toolkit.ooxml import REL_NS, W_NS, Package, os_reason, read_custom_properties, sniff
-from toolkit.wordml import TBL, Cell, Row, WordDocument
+from toolkit.wordml import TBL, Cell, El, Row, WordDocument
 
 _STRICT_W_NS = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 _ID_RE = re.compile(r"^\d+(-\d+)*$")
@@ -95,20 +95,29 @@ def _open(path: Path) -> tuple[WordDocument, dict[str, str]]:
         if root.tag != f"{{{W_NS}}}document":
             # An .xlsx or .pptx renamed .docx: its main part is a workbook or presentation.
             raise ReturnError(_not_word_reason(pkg.names, main))
-        rels = posixpath.join(posixpath.dirname(main), "_rels", posixpath.basename(main) + ".rels")
-        parts = {}
-        for name in ("numbering", "styles"):
-            part = _target(
-                pkg, rels, f"/{name}", posixpath.join(posixpath.dirname(main), f"{name}.xml")
+        folder = posixpath.dirname(main)
+        rels = posixpath.join(folder, "_rels", posixpath.basename(main) + ".rels")
+        rels_root = pkg.xml(rels)
+        numbering = pkg.xml(
+            _target_in(rels_root, rels, "/numbering", posixpath.join(folder, "numbering.xml"))
+        )
+        # Styles matter only for list numbers (a style can carry one): a document
+        # defining no list (nearly every return) skips parsing them.
+        styles = None
+        if numbering is not None and numbering.find(f"{{{W_NS}}}num") is not None:
+            styles = pkg.xml(
+                _target_in(rels_root, rels, "/styles", posixpath.join(folder, "styles.xml"))
             )
-            parts[name] = pkg.xml(part)
-        doc = WordDocument(root, parts["numbering"], parts["styles"])
+        doc = WordDocument(root, numbering, styles)
         return doc, read_custom_properties(pkg)
 
 
 def _target(pkg: Package, rels_part: str, type_suffix: str, default: str) -> str:
     """The part a relationship of the given type points to (Word's usual name if none)."""
-    rels = pkg.xml(rels_part)
+    return _target_in(pkg.xml(rels_part), rels_part, type_suffix, default)
+
+
+def _target_in(rels: El | None, rels_part: str, type_suffix: str, default: str) -> str:
     for rel in rels.iter(f"{{{REL_NS}}}Relationship") if rels is not None else ():
         target = rel.get("Target") or ""
         if rel.get("Type", "").endswith(type_suffix) and rel.get("TargetMode") != "External":

@@ -24,7 +24,7 @@ from openpyxl import Workbook, load_workbook
 from support.cli import invoke
 from support.registers import write_register
 from toolkit import rules
-from toolkit.ooxml import excel_protect, excel_unescape
+from toolkit.ooxml import excel_protect
 from toolkit.returns import read_return
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -256,8 +256,8 @@ def summary_xlsx_rows(path: Path) -> dict[str, tuple[str, str]]:
     for r in range(header_row + 1, ws.max_row + 1):
         pid = ws.cell(r, 2).value
         if pid:
-            # As Excel shows them: openpyxl does not decode Excel's `_xHHHH_` escapes.
-            out[str(pid)] = tuple(excel_unescape(ws.cell(r, c).value or "") for c in (6, 7))
+            # openpyxl decodes Excel's `_xHHHH_` escapes in shared strings: as Excel shows them.
+            out[str(pid)] = tuple(ws.cell(r, c).value or "" for c in (6, 7))
     return out
 
 
