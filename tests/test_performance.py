@@ -20,11 +20,12 @@ from toolkit.returns import _open
 from toolkit.wordml import TC, P
 
 UNITS = 45  # above parallel.MIN_PARALLEL, so --jobs 2 really uses processes
+ROWS_PER_UNIT = 12  # over outputs.MIN_PARALLEL_PROJECTS in all, so the 一览表 is parallel too
 
 
 def test_the_sizes_below_use_processes():
     assert UNITS >= parallel.MIN_PARALLEL
-    assert UNITS * 3 >= outputs.MIN_PARALLEL_PROJECTS
+    assert UNITS * ROWS_PER_UNIT >= outputs.MIN_PARALLEL_PROJECTS
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +33,10 @@ def big_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert UNITS >= parallel.MIN_PARALLEL
     streets = [f"第{i}街道" for i in range(1, 6)]
     departments = [f"区第{i}局" for i in range(1, UNITS - 4)]
-    # Three rows per unit: over outputs.MIN_PARALLEL_PROJECTS, so the 一览表 is parallel too.
     rows = [
         ["", f"{n}-{k}", f"项目{n}-{k}", "完工。", "", "", f"完成{n}0%。", "", unit, "/"]
         for n, unit in enumerate(streets + departments, start=1)
-        for k in (1, 2, 3)
+        for k in range(1, ROWS_PER_UNIT + 1)
     ]
     rows.append(["", "99-1", "全区街道项目", "完工。", "", "", "推进。", "", "各街道", "/"])
     units = [(s, "街道") for s in streets] + [(d, "区直部门") for d in departments]

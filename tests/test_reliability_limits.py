@@ -137,6 +137,19 @@ def _outputs(out: Path) -> dict[str, Path]:
     }
 
 
+def _processes_naming(folder: Path) -> list[int]:
+    """Processes (Linux /proc) whose command line names the folder."""
+    needle = str(folder).encode()
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if needle in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile
+            pass
+    return found
+
+
 def _merge_args(big: dict, returns: Path, out: Path) -> list[str | Path]:
     o = _outputs(out)
     return [
@@ -175,6 +188,11 @@ def test_run_killed_while_writing_leaves_previous_outputs_intact(big: dict, tmp_
             p.write_bytes(previous[k])
     else:
         pytest.fail("could not kill the merge while it was writing")
+    # Its worker processes (the 一览表 workbook is built in one) do not outlive it.
+    deadline = time.monotonic() + 10
+    while _processes_naming(out) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _processes_naming(out)
 
     # The output being written when the kill came is untouched; every output under
     # its real name is a complete file (the previous one, or a finished new one).

@@ -2,9 +2,9 @@
 
 Written in that order, each atomically; the first error stops the rest.
 With `jobs` > 1 and a register large enough to pay for a process, the
-一览表 workbook (openpyxl, the slowest of the three) is built in a second
-process while this one renders the .docx; it is still written after the
-.docx, so an error in a custom template leaves no new file behind, as before.
+一览表 workbook is built in a second process while this one renders the
+.docx; it is still written after the .docx, so an error in a custom
+template leaves no new file behind, as before.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from toolkit.ooxml import write_bytes_atomic
 from toolkit.reports import summary_workbook, write_findings_xlsx, write_summary_xlsx
 from toolkit.summary import write_summary_docx
 
-# Below this many projects the 一览表 takes a few tens of milliseconds: not worth a process.
-MIN_PARALLEL_PROJECTS = 100
+# Below this many projects the 一览表 workbook takes a few tens of milliseconds,
+# about what starting a process costs: not worth one.
+MIN_PARALLEL_PROJECTS = 500
 
 
 def write_merge_outputs(

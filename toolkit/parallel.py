@@ -13,6 +13,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -70,8 +72,24 @@ def process_pool(
         else multiprocessing.get_context()
     )
     return ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=initializer, initargs=initargs
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(os.getpid(), initializer, initargs),
     )
+
+
+def _start_worker(parent: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+    # A worker whose parent is killed outright (SIGKILL, the out-of-memory
+    # killer) would otherwise wait for work forever, holding its memory.
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    initializer(*initargs)
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def ordered_map(

@@ -70,8 +70,10 @@ class Sheet:
         self.landscape = False  # A4 landscape, fitted to one page wide
 
     def set(self, row: int, col: int, value: Value, style: Style = PLAIN) -> None:
-        if isinstance(value, str):
-            value = excel_protect(strip_xml_forbidden(value))
+        if isinstance(value, str) and value:
+            value = strip_xml_forbidden(value)
+            if "_x" in value:
+                value = excel_protect(value)
         self._cells.setdefault(row, {})[col] = (value, style)
 
     def restyle(self, row: int, col: int, **changes: Any) -> None:
@@ -232,19 +234,28 @@ def _shared_strings_xml(strings: dict[str, int]) -> str:
 def _sheet_xml(sheet: Sheet, strings: dict[str, int], styles: _StyleTable) -> str:
     rows: list[str] = []
     last_col = 1
+    letters: dict[int, str] = {}
+    xf: dict[int, int] = {}  # id(style) -> index: the sheet keeps every style alive meanwhile
     for r in sorted(sheet._cells):
+        row = sheet._cells[r]
         cells = []
-        for c, (value, style) in sorted(sheet._cells[r].items()):
-            ref = f"{column_letter(c)}{r}"
-            s = styles.index(style)
+        for c in sorted(row):
+            value, style = row[c]
+            letter = letters.get(c)
+            if letter is None:
+                letter = letters[c] = column_letter(c)
+            s = xf.get(id(style))
+            if s is None:
+                s = xf[id(style)] = styles.index(style)
             if value is None or value == "":
-                cells.append(f'<c r="{ref}" s="{s}"/>')
+                cells.append(f'<c r="{letter}{r}" s="{s}"/>')
             elif isinstance(value, str):
                 n = strings.setdefault(value, len(strings))
-                cells.append(f'<c r="{ref}" s="{s}" t="s"><v>{n}</v></c>')
+                cells.append(f'<c r="{letter}{r}" s="{s}" t="s"><v>{n}</v></c>')
             else:
-                cells.append(f'<c r="{ref}" s="{s}"><v>{value}</v></c>')
-            last_col = max(last_col, c)
+                cells.append(f'<c r="{letter}{r}" s="{s}"><v>{value}</v></c>')
+        if row:
+            last_col = max(last_col, max(row))
         height = sheet.heights.get(r)
         ht = f' ht="{height}" customHeight="1"' if height else ""
         rows.append(f'<row r="{r}"{ht}>{"".join(cells)}</row>')

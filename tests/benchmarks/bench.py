@@ -20,7 +20,11 @@ process (so peak RSS is per phase), the median of `--repeat` runs (default
 
 Linearity: the same phases on a register of half the projects and units;
 the ratio full/half should stay near 2. Times exclude Python start-up and
-reading the register (reported on its own row). Prints one table.
+reading the register (reported on its own row). As in the commands, the
+register is then frozen out of the garbage collector's sight, and prepared
+templates come from the template cache (filled while building the data, as
+by any earlier run); one more row times generate with an empty cache.
+Prints one table.
 """
 
 from __future__ import annotations
@@ -178,6 +182,8 @@ def build(size: Size, root: Path) -> dict[str, Any]:
     from toolkit.register import read_register
 
     root.mkdir(parents=True, exist_ok=True)
+    # The template cache of the measured runs, filled here as by any earlier run.
+    os.environ["TOOLKIT_CACHE_DIR"] = str(root / "template-cache")
     rows, units = register_rows(size)
     register_path = write_register(root / "register.xlsx", rows, units=units)
     register = read_register(register_path)
@@ -196,6 +202,17 @@ def build(size: Size, root: Path) -> dict[str, Any]:
         "forms": len(generation.forms),
         "rows": sum(len(f.project_ids) for f in generation.forms),
     }
+
+
+def _register(work: Path) -> Any:
+    """The register as `toolkit generate/check/merge` hold it (toolkit.cli._read_register)."""
+    import gc
+
+    from toolkit.register import read_register
+
+    register = read_register(work / "register.xlsx")
+    gc.freeze()
+    return register
 
 
 def _period(register: Any) -> Any:
@@ -224,14 +241,19 @@ def phase_read_register(work: Path, jobs: int) -> int:
 
 def phase_generate(work: Path, jobs: int) -> int:
     from toolkit.forms import generate_forms
-    from toolkit.register import read_register
 
-    register = read_register(work / "register.xlsx")
+    register = _register(work)
     period = _period(register)
     start = time.perf_counter()
     result = generate_forms(register, period, work / "out-generate", force=True, jobs=jobs)
     _TIMER.append(time.perf_counter() - start)
     return len(result.forms)
+
+
+def phase_generate_cold(work: Path, jobs: int) -> int:
+    """generate on a machine whose template cache is empty (the first run ever)."""
+    os.environ["TOOLKIT_CACHE_DIR"] = tempfile.mkdtemp(dir=work, prefix="cold-cache-")
+    return phase_generate(work, jobs)
 
 
 def phase_generate_floor(work: Path, jobs: int) -> int:
@@ -278,9 +300,8 @@ def phase_generate_naive(work: Path, jobs: int) -> int:
 def phase_merge(work: Path, jobs: int) -> int:
     from toolkit.merging import merge_returns
     from toolkit.outputs import write_merge_outputs
-    from toolkit.register import read_register
 
-    register = read_register(work / "register.xlsx")
+    register = _register(work)
     period = _period(register)
     out = work / "out-merge"
     start = time.perf_counter()
@@ -295,9 +316,8 @@ def phase_merge(work: Path, jobs: int) -> int:
 def phase_merge_read(work: Path, jobs: int) -> int:
     """merge without writing the 一览表: reading, identifying and checking only."""
     from toolkit.merging import merge_returns
-    from toolkit.register import read_register
 
-    register = read_register(work / "register.xlsx")
+    register = _register(work)
     period = _period(register)
     start = time.perf_counter()
     result = merge_returns(register, period, [work / "returns"], jobs=jobs)
@@ -334,6 +354,7 @@ def phase_merge_naive(work: Path, jobs: int) -> int:
 PHASES = {
     "read_register": phase_read_register,
     "generate": phase_generate,
+    "generate_cold": phase_generate_cold,
     "generate_floor": phase_generate_floor,
     "generate_naive": phase_generate_naive,
     "merge": phase_merge,
@@ -372,7 +393,8 @@ def run_child(name: str, work: Path, jobs: int) -> tuple[float, int, float]:
     """Run a phase once in a child process: (seconds, items, peak RSS in MB)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name]
     cmd += ["--work", str(work), "--jobs", str(jobs), "--repeat", "1"]
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
+    env = {**os.environ, "TOOLKIT_CACHE_DIR": str(work / "template-cache")}
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"阶段 {name} 失败（退出码 {proc.returncode}）")
     data = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -396,6 +418,7 @@ def measure_all(
 # (row label, our phase, the phase whose floor and naive baseline it is compared with)
 ROWS = [
     ("生成 generate", "generate", "generate", "份表"),
+    ("生成·首次运行（模板缓存为空）", "generate_cold", "generate", "份表"),
     ("汇总 merge", "merge", "merge", "份回收表"),
     ("汇总·仅读取与检查", "merge_read", "merge", "份回收表"),
 ]
