@@ -25,6 +25,7 @@ def test_benchmark_runs_at_tiny_size():
         "| 生成 generate",
         "| 生成·首次运行（模板缓存为空）",
         "| 汇总 merge",
+        "| 汇总 merge·对照“读＋写”下限",
         "| 汇总·仅读取与检查",
         "| 读登记表",
     ], result.stdout

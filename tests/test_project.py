@@ -61,6 +61,15 @@ def test_ci_runs_the_readme_test_command():
     assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
+def test_readme_performance_section_names_the_benchmark():
+    section = README.split("## 性能", 1)[1].split("\n## ", 1)[0]
+    [command] = re.findall(r"```bash\n([^\n]+)\n```", section)
+    script = shlex.split(command)[1]
+    assert (ROOT / script).is_file() and "--size all" in command
+    performance = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    assert command.split(" ", 1)[1] in performance
+
+
 def test_readme_main_command_runs_on_the_shipped_sample(tmp_path):
     """The README's first command, minus the install, run against a copy of data/."""
     main_command, _ = _fenced_commands()

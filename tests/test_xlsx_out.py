@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 from openpyxl import load_workbook
 from support.cli import invoke
-from support.lo import pdf_page_sizes, pdf_text, to_pdf
+from support.lo import pdf_page_sizes, pdf_text, require_calc, to_pdf
 
 from toolkit.xlsx_out import BODY, HEADER, Workbook, column_letter
 
@@ -95,6 +95,7 @@ def test_column_letters(n: int, letters: str) -> None:
 @pytest.mark.libreoffice
 def test_libreoffice_calc_prints_them(tmp_path: Path) -> None:
     """The merged 一览表 opens in Calc; a long sheet prints landscape, header on every page."""
+    require_calc()
     data = Path(__file__).resolve().parent.parent / "data"
     out = tmp_path / "out" / "一览表.docx"
     args = [str(data / "returns" / "2023Q3"), "-r", str(data / "register.xlsx"), "-q", "3"]

@@ -10,7 +10,8 @@ version-specific). A changed template or a new version is simply a new key.
 
 The cache only saves time: when its folder cannot be read or written, or an
 entry is damaged, the part is prepared as if there were no cache. Folder:
-`TOOLKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/toolkit`, else `~/.cache/toolkit`.
+`TOOLKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/toolkit/templates`, else
+`~/.cache/toolkit/templates`.
 """
 
 from __future__ import annotations

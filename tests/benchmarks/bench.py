@@ -15,8 +15,10 @@ process (so peak RSS is per phase), the median of `--repeat` runs (default
 - merge: merge_returns + the 一览表 .docx/.xlsx + 问题清单 (as `toolkit
   merge` writes them); the floor (unzip word/document.xml and parse it with
   lxml, per return); the naive reader (python-docx, every table's rows'
-  `row.cells` texts). A third row times merge_returns alone (reading,
-  identifying, checking), against the same floor and baseline.
+  `row.cells` texts). A second merge row compares the same time with the
+  floor of reading plus writing (re-packing the three files the merge wrote,
+  as generate's floor does). A third row times merge_returns alone (reading,
+  identifying, checking), against the reading floor and baseline.
 
 Linearity: the same phases on a register of half the projects and units;
 the ratio full/half should stay near 2. Times exclude Python start-up and
@@ -196,6 +198,7 @@ def build(size: Size, root: Path) -> dict[str, Any]:
     for form in generation.forms:
         fills = {pid: filled_row(rng) for pid in form.project_ids}
         fill_form(form.path, returns / form.path.name, fills)
+    _merge_into(root, root / "merged")  # what the write floor re-packs
     return {
         "register": str(register_path),
         "projects": size.projects,
@@ -261,14 +264,19 @@ def phase_generate_floor(work: Path, jobs: int) -> int:
     out = work / "out-floor"
     out.mkdir(exist_ok=True)
     start = time.perf_counter()
+    _repack(files, out)
+    _TIMER.append(time.perf_counter() - start)
+    return len(files)
+
+
+def _repack(files: list[Path], out: Path) -> None:
+    """Read every entry of each file, write a new zip with the same compression."""
     for n, path in enumerate(files):
         with zipfile.ZipFile(path) as zin:
             entries = [(info, zin.read(info)) for info in zin.infolist()]
-        with zipfile.ZipFile(out / f"{n}.docx", "w", zipfile.ZIP_DEFLATED) as zout:
+        with zipfile.ZipFile(out / f"{n}{path.suffix}", "w", zipfile.ZIP_DEFLATED) as zout:
             for info, data in entries:
                 zout.writestr(info, data, compress_type=info.compress_type)
-    _TIMER.append(time.perf_counter() - start)
-    return len(files)
 
 
 def phase_generate_naive(work: Path, jobs: int) -> int:
@@ -298,18 +306,22 @@ def phase_generate_naive(work: Path, jobs: int) -> int:
 
 
 def phase_merge(work: Path, jobs: int) -> int:
+    return _merge_into(work, work / "out-merge", jobs, timed=True)
+
+
+def _merge_into(work: Path, out: Path, jobs: int = 1, *, timed: bool = False) -> int:
     from toolkit.merging import merge_returns
     from toolkit.outputs import write_merge_outputs
 
     register = _register(work)
     period = _period(register)
-    out = work / "out-merge"
     start = time.perf_counter()
     result = merge_returns(register, period, [work / "returns"], jobs=jobs)
     write_merge_outputs(
         result, out / "一览表.docx", out / "一览表.xlsx", out / "问题清单.xlsx", jobs=jobs
     )
-    _TIMER.append(time.perf_counter() - start)
+    if timed:
+        _TIMER.append(time.perf_counter() - start)
     return result.files_read
 
 
@@ -337,6 +349,17 @@ def phase_merge_floor(work: Path, jobs: int) -> int:
     return len(files)
 
 
+def phase_merge_write_floor(work: Path, jobs: int) -> int:
+    """The floor of what a merge writes: re-pack its three output files (as generate's floor)."""
+    files = sorted((work / "merged").glob("*.*"))
+    out = work / "out-write-floor"
+    out.mkdir(exist_ok=True)
+    start = time.perf_counter()
+    _repack(files, out)
+    _TIMER.append(time.perf_counter() - start)
+    return len(list((work / "returns").glob("*.docx")))  # per return, as the merge rows
+
+
 def phase_merge_naive(work: Path, jobs: int) -> int:
     import docx
 
@@ -360,6 +383,7 @@ PHASES = {
     "merge": phase_merge,
     "merge_read": phase_merge_read,
     "merge_floor": phase_merge_floor,
+    "merge_write_floor": phase_merge_write_floor,
     "merge_naive": phase_merge_naive,
 }
 _TIMER: list[float] = []
@@ -420,8 +444,20 @@ ROWS = [
     ("生成 generate", "generate", "generate", "份表"),
     ("生成·首次运行（模板缓存为空）", "generate_cold", "generate", "份表"),
     ("汇总 merge", "merge", "merge", "份回收表"),
+    ("汇总 merge·对照“读＋写”下限", "merge", "merge_rw", "份回收表"),
     ("汇总·仅读取与检查", "merge_read", "merge", "份回收表"),
 ]
+
+
+def _floor(m: dict[tuple[str, Path, int], Measure], base: str, full: Path) -> Measure:
+    if base == "merge_rw":  # reading the returns plus writing the three outputs
+        read, write = m["merge_floor", full, 1], m["merge_write_floor", full, 1]
+        return Measure(read.seconds + write.seconds, read.items, max(read.rss_mb, write.rss_mb))
+    return m[f"{base}_floor", full, 1]
+
+
+def _naive(m: dict[tuple[str, Path, int], Measure], base: str, full: Path) -> Measure:
+    return m[f"{base.removesuffix('_rw')}_naive", full, 1]
 
 
 def bench_size(size: Size, root: Path, repeat: int, jobs: int) -> list[list[str]]:
@@ -432,23 +468,20 @@ def bench_size(size: Size, root: Path, repeat: int, jobs: int) -> list[list[str]
     plan = [("read_register", full, 1), ("read_register", half, 1)]
     for base in ("generate", "merge"):
         plan += [(f"{base}_floor", full, 1), (f"{base}_naive", full, 1)]
+    plan.append(("merge_write_floor", full, 1))
     for _, phase, _, _ in ROWS:
         plan += [(phase, full, 1), (phase, half, 1)]
         if jobs > 1:
             plan.append((phase, full, jobs))
     print(f"测量：{size.name}，每项 {repeat} 次 …", file=sys.stderr)
-    m = measure_all(plan, repeat)
+    m = measure_all(list(dict.fromkeys(plan)), repeat)
     scale = (
         f"{size.name}（{info['projects']} 项目/{info['forms']} 单位/{info['rows']} 行；"
         f"半规模 {half_info['rows']} 行）"
     )
     rows = []
     for label, phase, base, unit in ROWS:
-        ours, floor, naive = (
-            m[phase, full, 1],
-            m[f"{base}_floor", full, 1],
-            m[f"{base}_naive", full, 1],
-        )
+        ours, floor, naive = m[phase, full, 1], _floor(m, base, full), _naive(m, base, full)
         small = m[phase, half, 1]
         parallel = m.get((phase, full, jobs)) if jobs > 1 else None
         rows.append(

@@ -57,6 +57,15 @@ def require_libreoffice() -> str:
     return soffice  # type: ignore[return-value]
 
 
+def require_calc() -> str:
+    """As require_libreoffice, and LibreOffice Calc too (Debian: libreoffice-calc-nogui)."""
+    soffice = require_libreoffice()
+    program = Path(soffice).resolve().parent
+    if not any(program.glob("*sclo.*")):  # Calc's core library: libsclo.so, sclo.dll
+        _unavailable("LibreOffice Calc not installed (install libreoffice-calc-nogui)")
+    return soffice
+
+
 def fill_with_libreoffice(specs: list[dict]) -> None:
     """Fill forms through LibreOffice's UI layer (see uno_fill.py for the spec format)."""
     soffice = require_libreoffice()
