@@ -15,6 +15,7 @@ from support.cli import invoke
 from support.registers import HEADER, seed_rows, write_register
 
 from toolkit.errors import RegisterError, UsageError
+from toolkit.ooxml import excel_unescape
 from toolkit.register import read_register
 
 
@@ -282,3 +283,36 @@ def test_register_open_in_excel_is_refused(tmp_path, seed_register):
     (seed_register.parent / f"~${seed_register.name}").write_bytes(b"lock")
     result = run_generate(seed_register, tmp_path / "out")
     assert result.exit_code == 1 and "正在 Excel 中打开" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("回车_x000D_换行", "回车\r换行"),  # Excel's escape of a pasted CR
+        ("控制_x0001_字符", "控制\x01字符"),
+        ("字面_x005F_x0041_保留", "字面_x0041_保留"),  # inline string: protection kept
+        ("字面_x0041_保留", "字面_x0041_保留"),  # shared string: openpyxl dropped it
+        ("_x5B57_", "_x5B57_"),  # Excel never escapes a character XML can hold
+    ],
+)
+def test_excel_escapes_are_decoded_only_where_excel_makes_them(stored, shown):
+    assert excel_unescape(stored) == shown
+
+
+@pytest.mark.libreoffice
+def test_literal_escape_text_survives_a_register_saved_by_a_spreadsheet_program(tmp_path):
+    """Excel, WPS and Calc store text as shared strings, which openpyxl reads differently."""
+    from support.bad_files import text_register
+    from support.lo import require_calc
+
+    from toolkit.libreoffice import convert
+
+    require_calc()
+    name = "编号_x0041_保留"
+    written = text_register(
+        tmp_path / "登记表.xlsx", [("1-1", name, "目标", "目标", "民治街道")], []
+    )
+    saved = convert([written], "xlsx", tmp_path / "另存")[written]
+    with zipfile.ZipFile(saved) as zf:
+        assert "_x005F_x0041_" in zf.read("xl/sharedStrings.xml").decode()
+    assert read_register(saved).project("1-1").name == name

@@ -305,14 +305,26 @@ def write_bytes_atomic(target: Path, data: bytes) -> None:
 
 # Excel stores a character XML cannot hold (a pasted CR, a control character)
 # in sheet text as `_xHHHH_`, and a literal `_xHHHH_` as `_x005F_xHHHH_`
-# (ECMA-376 ST_Xstring). openpyxl neither decodes these when reading nor
-# protects literal ones when writing.
+# (ECMA-376 ST_Xstring). openpyxl does not protect literal ones when writing;
+# reading, it leaves inline strings as stored but drops the `_x005F` of shared
+# strings (how Excel, WPS and LibreOffice store text), after which a literal
+# `_x0041_` and an escaped "A" look the same. Excel only escapes characters
+# XML cannot hold, so only those are decoded: typed text stays as typed.
 _EXCEL_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
+def _escaped_char(code: int) -> bool:
+    return code < 0x20 or 0x7F <= code <= 0x9F or code in (0x5F, 0xFFFE, 0xFFFF)
+
+
 def excel_unescape(text: str) -> str:
-    """Sheet text as Excel shows it."""
-    return _EXCEL_ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    """Sheet text, as openpyxl reads it, as Excel shows it."""
+
+    def decoded(m: re.Match[str]) -> str:
+        code = int(m.group(1), 16)
+        return chr(code) if _escaped_char(code) else m.group(0)
+
+    return _EXCEL_ESCAPE_RE.sub(decoded, text)
 
 
 def excel_protect(text: str) -> str:

@@ -109,7 +109,8 @@ def excel_escape(text: str) -> str:
 
     A character XML cannot hold, and a carriage return, becomes `_xHHHH_`;
     a literal `_xHHHH_` is protected as `_x005F_xHHHH_`. openpyxl writes
-    strings as they are, so this makes its file byte-for-byte what Excel writes.
+    strings as they are (inline), so the text is what Excel writes; Excel puts
+    it in shared strings (see test_register for a register saved by Calc).
     """
     return _EXCEL_UNSTORABLE_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", excel_protect(text))
 
