@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -9,11 +11,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from support.registers import write_register
+
 # Prepared templates are cached between runs (toolkit.template_cache): the
 # tests, and the commands they start, keep theirs apart from the user's.
 os.environ["TOOLKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="toolkit-test-cache-")
-
-from support.registers import write_register
+atexit.register(shutil.rmtree, os.environ["TOOLKIT_CACHE_DIR"], ignore_errors=True)
 
 
 @pytest.fixture

@@ -113,9 +113,6 @@ class Sheet:
         self.frozen_rows = start_row
         return r
 
-    def value(self, row: int, col: int) -> Value:
-        return self._cells.get(row, {}).get(col, (None, PLAIN))[0]
-
 
 class Workbook:
     def __init__(self) -> None:
