@@ -46,7 +46,8 @@ def merged_cells(out: Path) -> tuple[dict[str, dict[str, str]], dict[str, tuple]
     xlsx = {}
     for row in ws.iter_rows(min_row=6, values_only=True):
         if row[1]:
-            # openpyxl decodes Excel's `_xHHHH_` escapes in shared strings: as Excel shows them
+            # The only escape in these shared strings protects a typed `_xHHHH_`
+            # (`_x005F_xHHHH_`); openpyxl undoes it: values read as Excel shows them.
             xlsx[row[1]] = tuple(v or "" for v in row[2:7])
     return docx, xlsx
 

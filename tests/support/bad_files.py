@@ -257,7 +257,8 @@ def summary_xlsx_rows(path: Path) -> dict[str, tuple[str, str]]:
     for r in range(header_row + 1, ws.max_row + 1):
         pid = ws.cell(r, 2).value
         if pid:
-            # openpyxl decodes Excel's `_xHHHH_` escapes in shared strings: as Excel shows them.
+            # The only escape in these shared strings protects a typed `_xHHHH_`
+            # (`_x005F_xHHHH_`); openpyxl undoes it: values read as Excel shows them.
             out[str(pid)] = tuple(ws.cell(r, c).value or "" for c in (6, 7))
     return out
 
