@@ -18,9 +18,9 @@ from openpyxl.utils import get_column_letter
 
 from toolkit.errors import OutputError
 from toolkit.merging import MergeResult
-from toolkit.ooxml import atomic_path, excel_protect
-from toolkit.rules import strip_xml_forbidden
+from toolkit.ooxml import atomic_path
 from toolkit.summary import build_rows
+from toolkit.xlsx_out import cell_text
 
 _HEADERS = [
     "序号",
@@ -75,7 +75,7 @@ def update_register_file(result: MergeResult) -> Path:
 
 def _set_text(cell: Any, value: str) -> Any:
     """Text always as a string cell: `=...` typed by a unit must not become a formula."""
-    cell.value = excel_protect(strip_xml_forbidden(value))
+    cell.value = cell_text(value)
     cell.data_type = "s"
     return cell
 

@@ -22,12 +22,14 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from pathlib import Path
 from types import CodeType
 
 import docxtpl
 import jinja2
+
+from toolkit.errors import OutputError
+from toolkit.ooxml import write_bytes_atomic
 
 MAX_ENTRIES = 200  # older entries go first once there are more
 
@@ -82,17 +84,10 @@ def store(part: bytes, source: str, code: CodeType) -> None:
     folder = cache_dir()
     if folder is None:
         return
-    with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(marshal.dumps((source, code)))
-            os.replace(tmp, folder / _key(part))
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-        _prune(folder, keep=_key(part))
+    key = _key(part)
+    with contextlib.suppress(OSError, OutputError):
+        write_bytes_atomic(folder / key, marshal.dumps((source, code)))
+        _prune(folder, keep=key)
 
 
 def _prune(folder: Path, keep: str) -> None:

@@ -55,6 +55,13 @@ BODY = Style(border=True, vertical="top", wrap=True)
 _BORDER_COLOR = "808080"
 
 
+def cell_text(text: str) -> str:
+    """Text to store in a cell so that Excel shows exactly it: characters XML
+    cannot hold dropped, a literal `_xHHHH_` protected."""
+    text = strip_xml_forbidden(text)
+    return excel_protect(text) if "_x" in text else text
+
+
 class Sheet:
     """One worksheet, held as rows of (value, style) until the workbook is saved."""
 
@@ -71,9 +78,7 @@ class Sheet:
 
     def set(self, row: int, col: int, value: Value, style: Style = PLAIN) -> None:
         if isinstance(value, str) and value:
-            value = strip_xml_forbidden(value)
-            if "_x" in value:
-                value = excel_protect(value)
+            value = cell_text(value)
         self._cells.setdefault(row, {})[col] = (value, style)
 
     def restyle(self, row: int, col: int, **changes: Any) -> None:
