@@ -114,17 +114,8 @@ def test_form_layout_title_unit_and_header(seed_forms):
     tbl = root.find(".//w:tbl", NS)
     header = tbl.find("w:tr", NS)
     assert header.find("w:trPr/w:tblHeader", NS) is not None
-    assert ["".join(t.text for t in tc.iter(f"{W}t")) for tc in header.findall("w:tc", NS)] == [
-        "序号",
-        "项目名称",
-        "年度目标",
-        "第三季度目标",
-        "第三季度进展情况",
-        "存在问题及下一步工作计划",
-        "进度评价",
-        "主办单位",
-        "协办单位",
-    ]
+    cells = header.findall("w:tc", NS)
+    assert ["".join(t.text for t in tc.iter(f"{W}t")) for tc in cells] == seed.FORM_HEADERS
     widths = [int(c.get(f"{W}w")) for c in tbl.findall("w:tblGrid/w:gridCol", NS)]
     assert len(widths) == 9 and min(widths) > 500
     sect = root.find(".//w:sectPr/w:pgSz", NS)

@@ -19,6 +19,7 @@ from support.lo import (
     require_libreoffice,
     to_pdf,
 )
+from support.seed import FORM_HEADERS
 
 from toolkit import libreoffice
 from toolkit.errors import ToolkitError
@@ -34,17 +35,6 @@ from toolkit.ooxml import (
 
 pytestmark = pytest.mark.libreoffice
 
-HEADERS = [
-    "序号",
-    "项目名称",
-    "年度目标",
-    "第三季度目标",
-    "第三季度进展情况",
-    "存在问题及下一步工作计划",
-    "进度评价",
-    "主办单位",
-    "协办单位",
-]
 W = f"{{{W_NS}}}"
 
 
@@ -55,9 +45,9 @@ def make_form(path: Path, *, unit: str = "民治街道", props: dict[str, str] |
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
     doc.add_paragraph(f"填报单位：{unit}")
-    table = doc.add_table(rows=3, cols=len(HEADERS))
+    table = doc.add_table(rows=3, cols=len(FORM_HEADERS))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, HEADERS, strict=True):
+    for cell, text in zip(table.rows[0].cells, FORM_HEADERS, strict=True):
         cell.text = text
     for row, (pid, name) in zip(
         table.rows[1:], [("10-3", "老旧小区改造"), ("40", "社区食堂建设")], strict=True
@@ -128,7 +118,7 @@ def test_fill_with_libreoffice_types_paragraphs(tmp_path: Path) -> None:
     )
     assert digest(form) == before
     rows = table_cells(out)
-    assert rows[0] == HEADERS
+    assert rows[0] == FORM_HEADERS
     assert rows[1][:2] == ["10-3", "老旧小区改造"]
     assert rows[1][4:7] == [PROGRESS, PLAN, "正常推进"]
     assert rows[2][4:7] == ["已开业", "", "已完成"]
@@ -185,7 +175,7 @@ def test_convert_odt_back_to_docx(tmp_path: Path) -> None:
     back = convert([odt], "docx", tmp_path / "docx")
     assert back == {odt: tmp_path / "docx" / "form.docx"}
     assert digest(odt) == before
-    assert table_cells(back[odt])[0] == HEADERS
+    assert table_cells(back[odt])[0] == FORM_HEADERS
     assert not list(odt.parent.glob(".~lock*"))
 
 

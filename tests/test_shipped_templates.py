@@ -25,6 +25,7 @@ from support.build_templates import (
     GUIDE_PROGRESS,
     SUMMARY_WIDTHS,
 )
+from support.seed import FORM_HEADERS
 
 from toolkit import schema
 
@@ -37,17 +38,6 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 TEXT_WIDTH = 14570
 
-FORM_HEADERS = [
-    "序号",
-    "项目名称",
-    "年度目标",
-    "第三季度目标",
-    "第三季度进展情况",
-    "存在问题及下一步工作计划",
-    "进度评价",
-    "主办单位",
-    "协办单位",
-]
 SUMMARY_HEADERS = ["民生事项", *FORM_HEADERS]
 
 GREEN, AMBER, RED = "00B050", "FFC000", "FF0000"

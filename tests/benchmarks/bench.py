@@ -208,14 +208,10 @@ def build(size: Size, root: Path) -> dict[str, Any]:
 
 
 def _register(work: Path) -> Any:
-    """The register as `toolkit generate/check/merge` hold it (toolkit.cli._read_register)."""
-    import gc
+    """The register as `toolkit generate/check/merge` read and hold it."""
+    from toolkit.cli import _read_register
 
-    from toolkit.register import read_register
-
-    register = read_register(work / "register.xlsx")
-    gc.freeze()
-    return register
+    return _read_register(str(work / "register.xlsx"))
 
 
 def _period(register: Any) -> Any:

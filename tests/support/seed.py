@@ -17,6 +17,19 @@ UNITS = STREETS + DEPARTMENTS
 # Row 40 names 区委组织部、民政局、各街道: its units in the order written.
 JOINT_ROW_UNITS = DEPARTMENTS + STREETS
 
+# The header row of a third-quarter form generated from the shipped template.
+FORM_HEADERS = [
+    "序号",
+    "项目名称",
+    "年度目标",
+    "第三季度目标",
+    "第三季度进展情况",
+    "存在问题及下一步工作计划",
+    "进度评价",
+    "主办单位",
+    "协办单位",
+]
+
 # (民生事项, 序号, 项目名称, 年度目标, 第三季度目标, 主办单位, 协办单位)
 PROJECTS = [
     (
