@@ -21,8 +21,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from lxml import etree
+
+from support.ci import unavailable
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
@@ -39,14 +40,8 @@ CHROMIUM_ARGS = [
 SERVER_START_SECONDS = 30
 
 
-def _on_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
-
-
 def _unavailable(reason: str) -> None:
-    if _on_ci():
-        pytest.fail(f"{reason} (CI=true: browser tests must run)", pytrace=False)
-    pytest.skip(reason)
+    unavailable(reason, "browser")
 
 
 def chromium_path() -> str | None:

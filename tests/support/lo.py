@@ -16,8 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
-
+from support.ci import unavailable
 from toolkit.libreoffice import convert, find_soffice
 
 # The system Python carries the `uno` module (Debian package python3-uno);
@@ -26,14 +25,8 @@ UNO_PYTHON = os.environ.get("TOOLKIT_UNO_PYTHON", "/usr/bin/python3")
 UNO_FILL = Path(__file__).with_name("uno_fill.py")
 
 
-def _on_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
-
-
 def _unavailable(reason: str) -> None:
-    if _on_ci():
-        pytest.fail(f"{reason} (CI=true: LibreOffice tests must run)", pytrace=False)
-    pytest.skip(reason)
+    unavailable(reason, "LibreOffice")
 
 
 @functools.cache
