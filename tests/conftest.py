@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from support.registers import write_register
 
-# Prepared templates are cached between runs (toolkit.template_cache): the
+# Prepared templates are cached between runs (toolkit.forms.template_cache): the
 # tests, and the commands they start, keep theirs apart from the user's.
 os.environ["TOOLKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="toolkit-test-cache-")
 atexit.register(shutil.rmtree, os.environ["TOOLKIT_CACHE_DIR"], ignore_errors=True)

@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from toolkit.ooxml import custom_properties_xml, with_custom_part
+from toolkit.office.ooxml import custom_properties_xml, with_custom_part
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -14,10 +14,10 @@ from support.browser import fill_form
 from support.registers import write_register
 from support.seed import MINZHI_Q3
 
+from toolkit.core.period import Period
 from toolkit.desk.access import TOKEN_COOKIE
 from toolkit.desk.app import MAX_REQUEST_BYTES, create_app
 from toolkit.desk.workspace import REGISTER_NAME, Workspace
-from toolkit.period import Period
 
 with warnings.catch_warnings():
     # Newer Starlette prefers the httpx2 package but still works with httpx.

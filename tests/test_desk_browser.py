@@ -25,7 +25,7 @@ from support.seed import MINZHI_Q3
 
 from toolkit.desk.app import create_app
 from toolkit.desk.workspace import REGISTER_NAME
-from toolkit.returns import read_return
+from toolkit.returns.reader import read_return
 
 pytestmark = pytest.mark.browser
 

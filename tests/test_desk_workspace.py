@@ -23,7 +23,8 @@ from support.browser import fill_form
 from support.registers import write_register
 from support.seed import MINZHI_Q3
 
-from toolkit.cli import cli
+from toolkit.cli.main import cli
+from toolkit.core.period import Period
 from toolkit.desk.names import MAX_NAME_CHARS, sanitize_filename
 from toolkit.desk.notice import NOTICE_FIELDS, NOTICE_TEMPLATE, write_notice
 from toolkit.desk.status import build_board
@@ -35,8 +36,7 @@ from toolkit.desk.workspace import (
     Workspace,
 )
 from toolkit.errors import RegisterError
-from toolkit.period import Period
-from toolkit.rendering import PreparedTemplate
+from toolkit.forms.rendering import PreparedTemplate
 
 Q3 = Period(2023, 3)
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

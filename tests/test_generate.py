@@ -17,11 +17,13 @@ from support.cli import invoke
 from support.lo import pdf_page_sizes, pdf_text, require_libreoffice
 from support.registers import seed_rows, write_register
 
-from toolkit import forms, rules
-from toolkit.libreoffice import convert
-from toolkit.ooxml import Package, read_custom_properties
-from toolkit.register import read_register, rows_fingerprint
-from toolkit.returns import read_return
+from toolkit.core import rules
+from toolkit.forms import identity
+from toolkit.office.libreoffice import convert
+from toolkit.office.ooxml import Package, read_custom_properties
+from toolkit.register.model import rows_fingerprint
+from toolkit.register.reader import read_register
+from toolkit.returns.reader import read_return
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}
@@ -97,11 +99,11 @@ def test_forms_carry_their_identity_as_custom_properties(seed_forms, seed_regist
     reg = read_register(seed_register)
     with Package(form_of(seed_forms, "观湖街道")) as pkg:
         props = read_custom_properties(pkg)
-    assert props[forms.PROP_UNIT] == "观湖街道"
-    assert (props[forms.PROP_YEAR], props[forms.PROP_QUARTER]) == ("2023", "3")
-    assert props[forms.PROP_ROWS] == "40"
-    assert props[forms.PROP_FINGERPRINT] == rows_fingerprint(reg.projects_of("观湖街道"), 3)
-    assert props[forms.PROP_FORM_ID].startswith("2023Q3-")
+    assert props[identity.PROP_UNIT] == "观湖街道"
+    assert (props[identity.PROP_YEAR], props[identity.PROP_QUARTER]) == ("2023", "3")
+    assert props[identity.PROP_ROWS] == "40"
+    assert props[identity.PROP_FINGERPRINT] == rows_fingerprint(reg.projects_of("观湖街道"), 3)
+    assert props[identity.PROP_FORM_ID].startswith("2023Q3-")
 
 
 def test_form_layout_title_unit_and_header(seed_forms):

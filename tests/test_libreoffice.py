@@ -1,4 +1,4 @@
-"""LibreOffice round trips: filling a form over UNO, and toolkit.libreoffice.convert."""
+"""LibreOffice round trips: filling a form over UNO, and toolkit.office.libreoffice.convert."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ from support.lo import (
 )
 from support.seed import FORM_HEADERS
 
-from toolkit import libreoffice
 from toolkit.errors import ToolkitError
-from toolkit.libreoffice import LibreOfficeNotFound, convert, find_soffice
-from toolkit.ooxml import (
+from toolkit.office import libreoffice
+from toolkit.office.libreoffice import LibreOfficeNotFound, convert, find_soffice
+from toolkit.office.ooxml import (
     CUSTOM_PART,
     W_NS,
     Package,

@@ -18,8 +18,8 @@ from support.fill import fill_form
 from support.lo import fill_with_libreoffice, pdf_text, require_libreoffice, to_pdf
 from support.seed import MINZHI_Q3
 
-from toolkit import rules
-from toolkit.returns import read_return
+from toolkit.core import rules
+from toolkit.returns.reader import read_return
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}
@@ -457,7 +457,7 @@ def test_legacy_format_without_libreoffice_says_save_as_docx(tmp_path, forms, mo
 @pytest.mark.libreoffice
 def test_odt_and_doc_returns_are_converted_in_one_batch(tmp_path, forms):
     require_libreoffice()
-    from toolkit.libreoffice import convert
+    from toolkit.office.libreoffice import convert
 
     filled = tmp_path / "filled"
     filled.mkdir()

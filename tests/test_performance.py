@@ -14,10 +14,13 @@ from support.fill import fill_form
 from support.registers import write_register
 from toolkit.templates import default_path
 
-from toolkit import outputs, parallel, rendering
-from toolkit.ooxml import W_NS
-from toolkit.returns import _open
-from toolkit.wordml import TC, P
+from toolkit.core import parallel
+from toolkit.forms import rendering
+from toolkit.office.ooxml import W_NS
+from toolkit.office.wordml import TC, P
+from toolkit.returns.reader import _open
+from toolkit.summary import outputs
+from toolkit.templating import samples
 
 UNITS = 45  # above parallel.MIN_PARALLEL, so --jobs 2 really uses processes
 ROWS_PER_UNIT = 12  # over outputs.MIN_PARALLEL_PROJECTS in all, so the 一览表 is parallel too
@@ -134,9 +137,8 @@ def test_default_jobs_is_the_usable_cores():
 def test_rendered_zip_is_what_zipfile_writes(tmp_path: Path):
     """Entries compressed once per template give the bytes zipfile gives, entry for entry."""
     prepared = rendering.PreparedTemplate(default_path("summary"))
-    from toolkit import schema
 
-    context = schema.sample_context("summary")
+    context = samples.sample_context("summary")
     data = prepared.render_bytes(context)
     again = prepared.render_bytes(context)  # reuses the compressed entries
     assert data == again

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 import pytest
 
-from toolkit.cli import cli
+from toolkit.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -87,3 +87,21 @@ def test_readme_main_command_runs_on_the_shipped_sample(tmp_path):
     assert (out / "龙华区2023年第三季度民生实事项目进展情况一览表.docx").is_file()
     assert (out / "龙华区2023年第三季度民生实事项目进展情况一览表.xlsx").is_file()
     assert (out / "问题清单（2023年第三季度）.xlsx").is_file()
+
+
+def test_every_stage_is_in_the_layering_contract_and_the_architecture_doc():
+    """A new folder under toolkit/ must take its place in the layers and be described."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    layers = next(c["layers"] for c in contracts if c["type"] == "layers")
+    packages = {
+        f"toolkit.{p.name}" for p in (ROOT / "toolkit").iterdir() if (p / "__init__.py").is_file()
+    }
+    assert packages <= set(layers), packages - set(layers)
+    architecture = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for package in packages:
+        assert f"`toolkit/{package.split('.')[1]}/`" in architecture, package
+    installed = set(config["tool"]["setuptools"]["packages"])
+    assert packages <= installed, packages - installed

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from docx_factory import HEADERS, cell, make_docx, para, project_table, row, run, table
 
-from toolkit import rules
+from toolkit.core import rules
 from toolkit.errors import ReturnError
-from toolkit.ooxml import OLE_MAGIC
-from toolkit.returns import ReturnedForm, read_return
-from toolkit.wordml import format_number
+from toolkit.office.ooxml import OLE_MAGIC
+from toolkit.office.wordml import format_number
+from toolkit.returns.reader import ReturnedForm, read_return
 
 TITLE = para("2023年第三季度民生实事进展情况表")
 

@@ -15,8 +15,8 @@ from support.cli import invoke
 from support.registers import HEADER, seed_rows, write_register
 
 from toolkit.errors import RegisterError, UsageError
-from toolkit.ooxml import excel_unescape
-from toolkit.register import read_register
+from toolkit.office.ooxml import excel_unescape
+from toolkit.register.reader import read_register
 
 
 def row(matter: str, pid, name: str = "项目", lead: str = "民治街道", **kw) -> list:
@@ -305,7 +305,7 @@ def test_literal_escape_text_survives_a_register_saved_by_a_spreadsheet_program(
     from support.bad_files import text_register
     from support.lo import require_calc
 
-    from toolkit.libreoffice import convert
+    from toolkit.office.libreoffice import convert
 
     require_calc()
     name = "编号_x0041_保留"

@@ -20,7 +20,7 @@ import pytest
 from openpyxl import load_workbook
 from support import bad_files as bf
 
-from toolkit.ooxml import MAX_PACKAGE_BYTES, MAX_PART_BYTES, MAX_XML_MARKUP
+from toolkit.office.ooxml import MAX_PACKAGE_BYTES, MAX_PART_BYTES, MAX_XML_MARKUP
 
 MAX_RSS_BYTES = 400 * 2**20
 BIG_ROWS = 3_000

@@ -342,7 +342,7 @@ def test_internal_error_exit_70_traceback_only_with_debug(
 ) -> None:
     """An unforeseen failure (simulated in the merge core) is exit 70 and a Chinese
     request to rerun with --debug; --debug then shows the traceback."""
-    from toolkit import merging
+    from toolkit.returns import merging
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("模拟的内部错误")

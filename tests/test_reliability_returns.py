@@ -18,7 +18,7 @@ import pytest
 from support import bad_files as bf
 from support.lo import require_libreoffice
 
-from toolkit.libreoffice import convert
+from toolkit.office.libreoffice import convert
 
 
 @pytest.fixture(scope="module")
@@ -308,7 +308,7 @@ def test_unexpected_reader_failure_on_one_file_does_not_stop_the_merge(
 ) -> None:
     """Were the reader to trip over some file in a way no one foresaw, that file is
     reported and the others still merge (the failure is simulated for one file)."""
-    from toolkit import intake
+    from toolkit.returns import intake
 
     real = intake.read_return
 

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import bad_files as bf
 
-from toolkit import rules
-from toolkit.returns import read_return
+from toolkit.core import rules
+from toolkit.office import ooxml
+from toolkit.returns.reader import read_return
 
 FORBIDDEN = "".join(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 FORBIDDEN += "\ufffe\uffff"
@@ -24,7 +25,7 @@ FORBIDDEN += "\ufffe\uffff"
 def expected_register_text(text: str) -> str:
     """A register cell as the toolkit uses it: characters XML forbids dropped
     (generate warns), surrounding whitespace trimmed (register.md)."""
-    return rules.strip_xml_forbidden(text).strip()
+    return ooxml.strip_xml_forbidden(text).strip()
 
 
 def expected_return_text(text: str) -> str:

@@ -1,4 +1,4 @@
-"""The district's rules, defined once in toolkit.rules and shared by every command."""
+"""The district's rules, defined once in toolkit.core.rules and shared by every command."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import sys
 import pytest
 from support.seed import MINZHI_Q3
 
-from toolkit import rules
+from toolkit.core import rules
+from toolkit.office import ooxml
 
 
 @pytest.mark.parametrize(
@@ -127,6 +128,6 @@ def test_normalize_numbering_touches_only_markers():
 
 def test_xml_forbidden_characters():
     text = "a\x00b\x07c\td\ne\x1f"
-    assert rules.xml_forbidden(text) == ["\x00", "\x07", "\x1f"]
-    assert rules.strip_xml_forbidden(text) == "abc\td\ne"
-    assert rules.describe_chars(["\x07", "\x00"]) == "U+0000、U+0007"
+    assert ooxml.xml_forbidden(text) == ["\x00", "\x07", "\x1f"]
+    assert ooxml.strip_xml_forbidden(text) == "abc\td\ne"
+    assert ooxml.describe_chars(["\x07", "\x00"]) == "U+0000、U+0007"

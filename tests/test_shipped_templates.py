@@ -27,7 +27,7 @@ from support.build_templates import (
 )
 from support.seed import FORM_HEADERS
 
-from toolkit import schema
+from toolkit.forms import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from toolkit.templates import default_path
 
-from toolkit import schema, template_cache
 from toolkit.errors import TemplateError
-from toolkit.rendering import DOCUMENT_PART, PreparedTemplate
+from toolkit.forms import template_cache
+from toolkit.forms.rendering import DOCUMENT_PART, PreparedTemplate
+from toolkit.templating import samples
 
 FORM = default_path("form")
 
@@ -35,7 +36,7 @@ def _copy_with(tmp_path: Path, old: str, new: str) -> Path:
 
 
 def _document(template: PreparedTemplate) -> bytes:
-    return template.render_parts(schema.sample_context("form"))[DOCUMENT_PART]
+    return template.render_parts(samples.sample_context("form"))[DOCUMENT_PART]
 
 
 def test_a_second_run_renders_the_same_from_the_cache(cache: Path) -> None:
@@ -88,7 +89,7 @@ def test_the_sandbox_holds_for_cached_code(cache: Path, tmp_path) -> None:
     hostile = _copy_with(tmp_path, "{{ row.co }}", "{{ ''.__class__.__mro__ }}")
     for _ in range(2):  # prepared, then loaded from the cache
         with pytest.raises(TemplateError, match="不允许的操作"):
-            PreparedTemplate(hostile).render_parts(schema.sample_context("form"))
+            PreparedTemplate(hostile).render_parts(samples.sample_context("form"))
 
 
 def test_old_entries_are_pruned(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,16 +22,18 @@ from lxml import etree
 from support.fill import fill_form
 from support.registers import HEADER, seed_rows, write_register
 
-from toolkit import schema
-from toolkit.cli import cli
+from toolkit.cli.main import cli
 from toolkit.errors import TemplateError
-from toolkit.forms import form_context, resolve_period
-from toolkit.merging import MergeResult, merge_returns
-from toolkit.register import read_register
-from toolkit.rendering import PreparedTemplate
-from toolkit.returns import read_return
-from toolkit.summary import summary_context
-from toolkit.template_check import check_template
+from toolkit.forms import schema
+from toolkit.forms.context import form_context
+from toolkit.forms.rendering import PreparedTemplate
+from toolkit.register.model import resolve_period
+from toolkit.register.reader import read_register
+from toolkit.returns.merging import MergeResult, merge_returns
+from toolkit.returns.reader import read_return
+from toolkit.summary.document import summary_context
+from toolkit.templating import samples
+from toolkit.templating.check import check_template
 
 ROOT = Path(__file__).resolve().parents[1]
 FORM = ROOT / "templates" / "form.docx"
@@ -576,14 +578,14 @@ def test_real_contexts_have_exactly_the_schema_names(seed_register):
     }
     # ...and the sample contexts are shaped the same, values of the same types
     for real, kind in ((form, "form"), (summary, "summary")):
-        sample = schema.sample_context(kind)
+        sample = samples.sample_context(kind)
         assert _shape(sample) == _shape(real)
         for key, value in real.items():
             assert type(sample[key]) is type(value), key
     real_row = summary["groups"][0]["rows"][0]
-    sample_row = schema.sample_context("summary")["groups"][0]["rows"][0]
+    sample_row = samples.sample_context("summary")["groups"][0]["rows"][0]
     assert type(sample_row["evaluation_mark"]) is type(real_row["evaluation_mark"])
-    assert set(schema.sample_context("form", {"责任人": "张三"})["rows"][0]["extra"]) == {"责任人"}
+    assert set(samples.sample_context("form", {"责任人": "张三"})["rows"][0]["extra"]) == {"责任人"}
 
 
 # ---------------------------------------------------------------- the sandbox
@@ -601,7 +603,7 @@ def test_real_contexts_have_exactly_the_schema_names(seed_register):
 def test_templates_cannot_reach_python(tmp_path, tag):
     path = replaced(FORM, tmp_path / "恶意.docx", ("{{ row.co }}", tag))
     with pytest.raises(TemplateError) as err:
-        PreparedTemplate(path).render_parts(schema.sample_context("form"))
+        PreparedTemplate(path).render_parts(samples.sample_context("form"))
     assert "不允许的操作" in err.value.message
     assert tag in err.value.message  # where: the paragraph holding the tag
 
@@ -612,7 +614,7 @@ def test_reading_a_file_is_impossible(tmp_path):
     tag = "{{ cycler.__init__.__globals__.__builtins__.open('" + secret.as_posix() + "').read() }}"
     path = replaced(FORM, tmp_path / "恶意.docx", ("{{ row.co }}", tag))
     with pytest.raises(TemplateError) as err:
-        PreparedTemplate(path).render_parts(schema.sample_context("form"))
+        PreparedTemplate(path).render_parts(samples.sample_context("form"))
     assert "TOP-SECRET" not in str(err.value)
     rc, data = check_json(path)
     assert rc == 1 and data["problems"][0]["code"] == "render_error"
@@ -856,8 +858,8 @@ def test_merge_result_without_returns_is_all_not_returned(seed_register):
 
 def test_every_problem_code_is_documented():
     sources = "".join(
-        (ROOT / "toolkit" / f"template_{m}.py").read_text(encoding="utf-8")
-        for m in ("check", "kinds", "rules", "vars")
+        (ROOT / "toolkit" / "templating" / f"{m}.py").read_text(encoding="utf-8")
+        for m in ("check", "kinds", "tags", "variables")
     )
     codes = set(re.findall(r'Problem\(\s*"([a-z_]+)"', sources))
     codes |= set(re.findall(r'self\.problem\(\s*node,\s*"([a-z_]+)"', sources))

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from support.cli import invoke
 from support.lo import pdf_page_sizes, pdf_text, require_calc, to_pdf
 
-from toolkit.xlsx_out import BODY, HEADER, Workbook, column_letter
+from toolkit.office.xlsx_out import BODY, HEADER, Workbook, column_letter
 
 
 def _sample(target: Path) -> Path:

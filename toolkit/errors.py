@@ -1,6 +1,6 @@
 """One error hierarchy for the whole toolkit.
 
-The core raises these; only the command line (``toolkit.cli_base.run``)
+The core raises these; only the command line (``toolkit.cli.base.run``)
 turns them into a message on stderr and an exit code. Every message is
 written for office staff, in Chinese, and says what to do next.
 """

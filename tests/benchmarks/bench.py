@@ -180,8 +180,8 @@ def build(size: Size, root: Path) -> dict[str, Any]:
     from support.fill import fill_form
     from support.registers import write_register
 
-    from toolkit.forms import generate_forms
-    from toolkit.register import read_register
+    from toolkit.forms.generate import generate_forms
+    from toolkit.register.reader import read_register
 
     root.mkdir(parents=True, exist_ok=True)
     # The template cache of the measured runs, filled here as by any earlier run.
@@ -209,19 +209,19 @@ def build(size: Size, root: Path) -> dict[str, Any]:
 
 def _register(work: Path) -> Any:
     """The register as `toolkit generate/check/merge` read and hold it."""
-    from toolkit.cli import _read_register
+    from toolkit.cli.main import _read_register
 
     return _read_register(str(work / "register.xlsx"))
 
 
 def _period(register: Any) -> Any:
-    from toolkit.forms import resolve_period
+    from toolkit.register.model import resolve_period
 
     return resolve_period(register, QUARTER, None)
 
 
 def _default_jobs() -> int:
-    from toolkit.parallel import default_jobs
+    from toolkit.core.parallel import default_jobs
 
     return default_jobs()
 
@@ -230,7 +230,7 @@ def _default_jobs() -> int:
 
 
 def phase_read_register(work: Path, jobs: int) -> int:
-    from toolkit.register import read_register
+    from toolkit.register.reader import read_register
 
     start = time.perf_counter()
     read_register(work / "register.xlsx")
@@ -239,7 +239,7 @@ def phase_read_register(work: Path, jobs: int) -> int:
 
 
 def phase_generate(work: Path, jobs: int) -> int:
-    from toolkit.forms import generate_forms
+    from toolkit.forms.generate import generate_forms
 
     register = _register(work)
     period = _period(register)
@@ -278,9 +278,12 @@ def phase_generate_naive(work: Path, jobs: int) -> int:
     from docxtpl import DocxTemplate
     from toolkit.templates import default_path
 
-    from toolkit.forms import form_context, form_id, select_units
-    from toolkit.register import read_register, rows_fingerprint
-    from toolkit.rendering import make_environment
+    from toolkit.forms.context import form_context
+    from toolkit.forms.generate import select_units
+    from toolkit.forms.identity import form_id
+    from toolkit.forms.rendering import make_environment
+    from toolkit.register.model import rows_fingerprint
+    from toolkit.register.reader import read_register
 
     register = read_register(work / "register.xlsx")
     period = _period(register)
@@ -305,8 +308,8 @@ def phase_merge(work: Path, jobs: int) -> int:
 
 
 def _merge_into(work: Path, out: Path, jobs: int = 1, *, timed: bool = False) -> int:
-    from toolkit.merging import merge_returns
-    from toolkit.outputs import write_merge_outputs
+    from toolkit.returns.merging import merge_returns
+    from toolkit.summary.outputs import write_merge_outputs
 
     register = _register(work)
     period = _period(register)
@@ -322,7 +325,7 @@ def _merge_into(work: Path, out: Path, jobs: int = 1, *, timed: bool = False) ->
 
 def phase_merge_read(work: Path, jobs: int) -> int:
     """merge without writing the 一览表: reading, identifying and checking only."""
-    from toolkit.merging import merge_returns
+    from toolkit.returns.merging import merge_returns
 
     register = _register(work)
     period = _period(register)

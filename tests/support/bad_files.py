@@ -23,9 +23,9 @@ from openpyxl import Workbook, load_workbook
 
 from support.cli import invoke
 from support.registers import write_register
-from toolkit import rules
-from toolkit.ooxml import excel_protect
-from toolkit.returns import read_return
+from toolkit.core import rules
+from toolkit.office.ooxml import excel_protect
+from toolkit.returns.reader import read_return
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"

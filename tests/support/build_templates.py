@@ -5,7 +5,7 @@
 The documents are written as raw WordprocessingML (strings checked with lxml)
 so that every detail is under control: each Jinja tag sits in exactly one run,
 every run names its East Asian font, the tables have real grid widths. The
-variables are the ones in toolkit/schema.py. The output is byte-for-byte
+variables are the ones in toolkit/forms/schema.py. The output is byte-for-byte
 reproducible (fixed zip timestamps), so tests can check that the shipped
 templates are the ones this script makes.
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from toolkit.cli import cli
+from toolkit.cli.main import cli
 
 
 def invoke(*args: str | Path) -> Result:

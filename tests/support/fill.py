@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from toolkit import rules
+from toolkit.core import rules
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from support.ci import unavailable
-from toolkit.libreoffice import convert, find_soffice
+from toolkit.office.libreoffice import convert, find_soffice
 
 # The system Python carries the `uno` module (Debian package python3-uno);
 # the venv's Python does not.

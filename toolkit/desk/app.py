@@ -24,6 +24,8 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from toolkit.core.period import Period
+from toolkit.core.rules import QUARTER_CN
 from toolkit.desk.access import LOOPBACK_NAMES, AccessGuard
 from toolkit.desk.notice import notice_title, write_notice
 from toolkit.desk.status import build_board
@@ -37,8 +39,6 @@ from toolkit.desk.workspace import (
     unit_folder_name,
 )
 from toolkit.errors import ToolkitError
-from toolkit.period import Period
-from toolkit.rules import QUARTER_CN
 
 HERE = Path(__file__).parent
 MAX_FILES_PER_REQUEST = 50

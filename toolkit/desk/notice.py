@@ -15,9 +15,10 @@ from typing import Any
 from toolkit.desk.status import sorted_views
 from toolkit.desk.workspace import display_name
 from toolkit.errors import UsageError
-from toolkit.forms import form_title, period_context
-from toolkit.merging import MISSING, UNREADABLE, MergeResult
-from toolkit.rendering import PreparedTemplate
+from toolkit.forms.context import period_context
+from toolkit.forms.identity import form_title
+from toolkit.forms.rendering import PreparedTemplate
+from toolkit.returns.merging import MISSING, UNREADABLE, MergeResult
 
 NOTICE_TEMPLATE = Path(__file__).with_name("templates") / "notice.docx"
 

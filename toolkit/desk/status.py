@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit import rules
+from toolkit.core import rules
+from toolkit.core.findings import CODES, LEVEL_LABELS, Finding
+from toolkit.core.period import Period
 from toolkit.desk.workspace import UNIDENTIFIED_DIR, ReceivedFile, Workspace, unit_folder_name
-from toolkit.findings import CODES, LEVEL_LABELS, Finding
-from toolkit.merging import MISSING, RETURNED, STATUS_LABELS, UNREADABLE, MergeResult
-from toolkit.period import Period
+from toolkit.returns.merging import MISSING, RETURNED, STATUS_LABELS, UNREADABLE, MergeResult
 
 
 @dataclass

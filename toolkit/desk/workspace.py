@@ -26,16 +26,19 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit import ooxml
+from toolkit.core.period import Period
 from toolkit.desk.names import display_name, sanitize_filename, stamp, unique_path, unit_folder_name
 from toolkit.errors import ToolkitError, UsageError
-from toolkit.forms import Generation, form_file_name, generate_forms, resolve_period
-from toolkit.intake import take_in
-from toolkit.merging import MergeResult, merge_returns
-from toolkit.period import Period
-from toolkit.register import PROJECTS_SHEET, SETTINGS_SHEET, Register, read_register
-from toolkit.reports import write_findings_xlsx, write_summary_xlsx
-from toolkit.summary import summary_title, write_summary_docx
+from toolkit.forms.generate import Generation, generate_forms
+from toolkit.forms.identity import form_file_name
+from toolkit.office import ooxml
+from toolkit.register.model import Register, resolve_period
+from toolkit.register.reader import PROJECTS_SHEET, SETTINGS_SHEET, read_register
+from toolkit.returns.intake import take_in
+from toolkit.returns.merging import MergeResult, merge_returns
+from toolkit.summary.document import write_summary_docx
+from toolkit.summary.model import summary_title
+from toolkit.summary.workbooks import write_findings_xlsx, write_summary_xlsx
 
 REGISTER_NAME = "登记表.xlsx"
 TEMPLATES_DIR = "模板"

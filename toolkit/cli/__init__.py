@@ -1,0 +1,3 @@
+"""The command line: an edge over the library, imported by nothing below it.
+base turns every error into a Chinese message and an exit code.
+"""

@@ -1,0 +1,326 @@
+"""The command line: parses arguments, calls the core, prints.
+
+Data goes to stdout (file lists, --json), messages and progress to stderr.
+The core never prints and never imports click; `toolkit.cli.base.run` is
+the one place that turns errors into messages and exit codes
+(docs/exit-codes.md).
+"""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from toolkit import __version__
+from toolkit.cli.base import (
+    CONTEXT,
+    JOBS_OPTION,
+    QUARTER,
+    YEAR,
+    Group,
+    emit_json,
+    help_option,
+    progress_bar,
+    resolve_jobs,
+    say,
+)
+from toolkit.cli.serve import serve
+from toolkit.cli.template import template
+
+if TYPE_CHECKING:
+    from toolkit.register.model import Register
+
+# ---------------------------------------------------------------- commands
+
+
+@click.group(cls=Group, context_settings=CONTEXT)
+@click.version_option(
+    __version__, "-V", "--version", message="toolkit %(version)s", help="显示版本并退出。"
+)
+@click.option("--debug", is_flag=True, help="出错时显示完整的调用栈（报告问题时使用）。")
+@help_option
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """民生实事季度报送工具：生成各单位填报表，汇总回收表为一览表。
+
+    \b
+    一个季度的流程：
+      toolkit generate 登记表.xlsx --quarter 3          # 生成各单位填报表
+      toolkit check 回收表文件夹 --register 登记表.xlsx --quarter 3
+      toolkit merge 回收表文件夹 --register 登记表.xlsx --quarter 3
+    """
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.argument("register", metavar="登记表.xlsx")
+@click.option("--quarter", "-q", type=QUARTER, required=True, help="季度：1–4。")
+@click.option("--year", "-y", type=YEAR, help="年度；默认取登记表「设置」中的年度。")
+@click.option(
+    "--out", "-o", "out_dir", metavar="文件夹", help="输出文件夹；默认 输出/年度Q季度/填报表。"
+)
+@click.option("--template", "-t", metavar="模板.docx", help="自定义填报表模板；默认用内置模板。")
+@click.option(
+    "--unit",
+    "-u",
+    "units",
+    multiple=True,
+    metavar="单位",
+    help="只生成这些单位的表（可多次使用）。",
+)
+@click.option("--force", "-f", is_flag=True, help="覆盖输出文件夹中已有的同名文件。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（到标准输出）。")
+@JOBS_OPTION
+@help_option
+def generate(
+    register: str,
+    quarter: int,
+    year: int | None,
+    out_dir: str | None,
+    template: str | None,
+    units: tuple[str, ...],
+    force: bool,
+    as_json: bool,
+    jobs: int | None,
+) -> None:
+    """按登记表为每个主办单位生成一份预填的填报表（.docx）和分发清单。
+
+    单位较多（40 个及以上）时默认用本机全部 CPU 核并行生成，可用 --jobs 指定进程数。
+
+    \b
+    示例：
+      toolkit generate data/register.xlsx --quarter 3
+      toolkit generate 登记表.xlsx -q 3 --unit 民治街道 --out 分发
+      toolkit generate 全市登记表.xlsx -q 3 --jobs 4
+    """
+    from toolkit.forms.generate import generate_forms
+    from toolkit.register.model import resolve_period
+
+    reg = _read_register(register)
+    period = resolve_period(reg, quarter, year)
+    out = Path(out_dir) if out_dir else Path("输出") / period.key / "填报表"
+    template_path = _existing_file(template, "模板") if template else None
+    with progress_bar("生成填报表", len(units) or len(reg.unit_names())) as bar:
+        result = generate_forms(
+            reg,
+            period,
+            out,
+            template=template_path,
+            units=list(units) or None,
+            force=force,
+            progress=(lambda n, total, unit: bar.update(1)) if bar else None,
+            jobs=resolve_jobs(jobs),
+        )
+    for w in result.warnings:
+        say(f"提示：{w}")
+    if as_json:
+        emit_json(
+            {
+                "period": period.key,
+                "forms": [
+                    {
+                        "unit": f.unit,
+                        "file": str(f.path),
+                        "form_id": f.form_id,
+                        "rows": f.project_ids,
+                    }
+                    for f in result.forms
+                ],
+                "distribution_list": str(result.distribution_list),
+            }
+        )
+    else:
+        for f in result.forms:
+            click.echo(str(f.path))
+    say(
+        f"已为 {len(result.forms)} 个单位生成{period.label}填报表，共 "
+        f"{sum(len(f.project_ids) for f in result.forms)} 行，保存在 {out}；"
+        f"分发清单：{result.distribution_list.name}"
+    )
+
+
+def _existing_file(path: str, what: str) -> Path:
+    from toolkit.errors import UsageError
+
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"找不到{what}文件：{path}")
+    return p
+
+
+_RETURNS_ARG = click.argument("paths", nargs=-1, required=True, metavar="回收表或文件夹...")
+_REGISTER_OPT = click.option(
+    "--register", "-r", required=True, metavar="登记表.xlsx", help="分发时使用的登记表。"
+)
+
+
+def _read_register(path: str) -> Register:
+    from toolkit.register.reader import read_register
+
+    register = read_register(Path(path))
+    # The register and the modules loaded so far live as long as the command:
+    # moved out of the garbage collector's sight, they are not re-scanned on
+    # every full collection (a tenth of a city-wide merge), and forked workers
+    # keep sharing their memory pages.
+    gc.freeze()
+    return register
+
+
+def _merge_inputs(
+    paths: tuple[str, ...],
+    register: str,
+    quarter: int,
+    year: int | None,
+    normalize: bool = False,
+    jobs: int | None = None,
+):  # type: ignore[no-untyped-def]
+    from toolkit.register.model import resolve_period
+    from toolkit.returns.merging import merge_returns
+
+    reg = _read_register(register)
+    period = resolve_period(reg, quarter, year)
+    result = merge_returns(
+        reg,
+        period,
+        [Path(p) for p in paths],
+        normalize_numbering=normalize,
+        jobs=resolve_jobs(jobs),
+    )
+    return result
+
+
+def _json_result(result, outputs: dict[str, str] | None = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    data: dict[str, Any] = {
+        "period": result.period.key,
+        "units": [u.as_dict() for u in result.units],
+        "findings": [f.as_dict() for f in result.findings],
+    }
+    if outputs is not None:
+        data["outputs"] = outputs
+    return data
+
+
+@cli.command()
+@_RETURNS_ARG
+@_REGISTER_OPT
+@click.option("--quarter", "-q", type=QUARTER, required=True, help="季度：1–4。")
+@click.option("--year", "-y", type=YEAR, help="年度；默认取登记表「设置」中的年度。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果（到标准输出）。")
+@JOBS_OPTION
+@help_option
+def check(
+    paths: tuple[str, ...],
+    register: str,
+    quarter: int,
+    year: int | None,
+    as_json: bool,
+    jobs: int | None,
+) -> None:
+    """检查回收的填报表：逐个单位列出缺报、错漏和不合规之处，不写任何文件。
+
+    退出码：0 无错误；1 有错误级问题；2 命令用法错误。
+
+    回收表较多（40 份及以上）时默认用本机全部 CPU 核并行读取，可用 --jobs 指定进程数。
+
+    \b
+    示例：
+      toolkit check 回收表/ --register data/register.xlsx --quarter 3
+      toolkit check 民治街道.docx -r 登记表.xlsx -q 3 --json
+      toolkit check 全市回收表/ -r 全市登记表.xlsx -q 3 --jobs 4
+    """
+    from toolkit.summary.checklist import checklist_lines
+
+    result = _merge_inputs(paths, register, quarter, year, jobs=jobs)
+    if as_json:
+        emit_json(_json_result(result))
+    else:
+        for line in checklist_lines(result):
+            click.echo(line)
+    if result.has_errors:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@_RETURNS_ARG
+@_REGISTER_OPT
+@click.option("--quarter", "-q", type=QUARTER, required=True, help="季度：1–4。")
+@click.option("--year", "-y", type=YEAR, help="年度；默认取登记表「设置」中的年度。")
+@click.option(
+    "--out", "-o", metavar="一览表.docx", help="一览表 Word 文件；默认 输出/年度Q季度/ 下。"
+)
+@click.option("--xlsx", metavar="一览表.xlsx", help="一览表 Excel 文件；默认与 --out 同名 .xlsx。")
+@click.option("--report", metavar="问题清单.xlsx", help="问题清单；默认与 --out 同一文件夹。")
+@click.option("--template", "-t", metavar="模板.docx", help="自定义一览表模板；默认用内置模板。")
+@click.option(
+    "--normalize-numbering",
+    is_flag=True,
+    help="把“1、”“（1）”“①”等条目编号统一改为“1.”，并在问题清单中注明。",
+)
+@click.option("--update-register", is_flag=True, help="把本季度结果写入登记表（先自动备份）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总结果（到标准输出）。")
+@JOBS_OPTION
+@help_option
+def merge(
+    paths: tuple[str, ...],
+    register: str,
+    quarter: int,
+    year: int | None,
+    out: str | None,
+    xlsx: str | None,
+    report: str | None,
+    template: str | None,
+    normalize_numbering: bool,
+    update_register: bool,
+    as_json: bool,
+    jobs: int | None,
+) -> None:
+    """汇总回收的填报表，生成全区一览表（Word 和 Excel）和问题清单。
+
+    有单位未报送时照样生成一览表，其项目标为“未报送”。
+
+    回收表较多（40 份及以上）时默认用本机全部 CPU 核并行读取，可用 --jobs 指定进程数。
+
+    \b
+    示例：
+      toolkit merge data/returns/2023Q3 --register data/register.xlsx --quarter 3
+      toolkit merge 回收表/ -r 登记表.xlsx -q 3 --out 一览表.docx --json
+      toolkit merge 全市回收表/ -r 全市登记表.xlsx -q 3 --jobs 4
+    """
+    from toolkit.summary.checklist import summary_lines
+    from toolkit.summary.model import summary_title
+    from toolkit.summary.outputs import write_merge_outputs
+    from toolkit.summary.register_sheet import update_register_file
+
+    template_path = _existing_file(template, "模板") if template else None
+    jobs = resolve_jobs(jobs)
+    result = _merge_inputs(paths, register, quarter, year, normalize_numbering, jobs)
+    reg, period = result.register, result.period
+    title = summary_title(reg.region, result)
+    out_docx = Path(out) if out else Path("输出") / period.key / f"{title}.docx"
+    out_xlsx = Path(xlsx) if xlsx else out_docx.with_suffix(".xlsx")
+    out_report = Path(report) if report else out_docx.with_name(f"问题清单（{period.label}）.xlsx")
+    write_merge_outputs(result, out_docx, out_xlsx, out_report, template_path, jobs=jobs)
+    outputs = {"docx": str(out_docx), "xlsx": str(out_xlsx), "report": str(out_report)}
+    if update_register:
+        backup = update_register_file(result)
+        outputs["register_backup"] = str(backup)
+        say(f"已把{period.label}结果写入登记表，原文件备份为 {backup.name}")
+    if as_json:
+        emit_json(_json_result(result, outputs))
+    else:
+        for path in (out_docx, out_xlsx, out_report):
+            click.echo(str(path))
+    for line in summary_lines(result):
+        say(line)
+
+
+cli.add_command(serve)
+cli.add_command(template)
+
+
+def main() -> None:
+    """Console entry point (`toolkit`, `python -m toolkit`)."""
+    cli()

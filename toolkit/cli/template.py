@@ -1,0 +1,185 @@
+"""`toolkit template …`: commands for the people who keep the Word templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from toolkit.cli.base import CONTEXT, QUARTER, YEAR, Group, emit_json, help_option, say
+from toolkit.errors import UsageError
+from toolkit.forms import schema
+
+
+class KindType(click.ParamType):
+    name = "类型"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        text = str(value).strip().lower()
+        aliases = {"填报表": schema.FORM, "一览表": schema.SUMMARY}
+        text = aliases.get(text, text)
+        if text not in schema.KINDS:
+            self.fail(
+                f"模板类型应为 form（填报表）或 summary（一览表），收到“{value}”。", param, ctx
+            )
+        return text
+
+
+_KIND_OPT = click.option(
+    "--kind",
+    "-k",
+    type=KindType(),
+    help="模板类型：form（填报表）或 summary（一览表）；检查和预览时默认按内容判断。",
+)
+
+
+def _existing(path: str) -> Path:
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"找不到模板文件：{path}")
+    return p
+
+
+@click.group("template", cls=Group, context_settings=CONTEXT)
+@help_option
+def template() -> None:
+    """维护 Word 模板：列出可用变量、检查模板、生成预览。
+
+    模板的编辑方法见 docs/templates.md。
+
+    \b
+    示例：
+      toolkit template fields --kind form
+      toolkit template check templates/form.docx
+      toolkit template preview 一览表模板.docx -o 预览.docx
+    """
+
+
+@template.command("fields")
+@_KIND_OPT
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（到标准输出）。")
+@click.option("--markdown", is_flag=True, help="输出 docs/templates.md 中的变量表（Markdown）。")
+@help_option
+def fields(kind: str | None, as_json: bool, markdown: bool) -> None:
+    """列出模板中可以使用的全部变量：写法、类型、说明和示例值。
+
+    \b
+    示例：
+      toolkit template fields
+      toolkit template fields --kind summary --json
+    """
+    if markdown:
+        click.echo(schema.fields_markdown())
+        return
+    kinds = [kind] if kind else list(schema.KINDS)
+    if as_json:
+        emit_json(
+            {
+                k: [
+                    {
+                        "name": f.name,
+                        "usage": schema.usage(f.name),
+                        "type": f.type,
+                        "description": f.description,
+                        "sample": schema.display_sample(f.sample),
+                    }
+                    for f in schema.FIELDS[k]
+                ]
+                for k in kinds
+            }
+        )
+        return
+    for n, k in enumerate(kinds):
+        if n:
+            click.echo("")
+        click.echo(f"{schema.KIND_LABELS[k]}：")
+        for f in schema.FIELDS[k]:
+            click.echo(f"  {schema.usage(f.name)}（{f.type}）：{f.description}")
+            click.echo(f"      示例：{schema.display_sample(f.sample)}")
+    say("写法中 row.、group.、item.、entry. 开头的变量只能写在对应的循环内，见 docs/templates.md。")
+
+
+@template.command("check")
+@click.argument("path", metavar="模板.docx")
+@_KIND_OPT
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果（到标准输出）。")
+@help_option
+def check(path: str, kind: str | None, as_json: bool) -> None:
+    """检查 Word 模板：标签写法、变量名、表格循环，并按样例数据试渲染一次。
+
+    每个问题都指出位置（如“第1个表格第4行第2列”“正文第3段”）和附近文字。
+    退出码：0 没有错误；1 有错误；2 命令用法错误。
+
+    \b
+    示例：
+      toolkit template check templates/form.docx
+      toolkit template check 一览表模板.docx --kind summary --json
+    """
+    from toolkit.templating.check import LEVEL_LABELS, check_template
+
+    report = check_template(_existing(path), kind)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        how = "按内容判断" if report.kind_detected else "由 --kind 指定"
+        click.echo(f"模板：{path}（{schema.KIND_LABELS[report.kind]}，{how}）")
+        for p in report.problems:
+            where = f"{p.location}：" if p.location else ""
+            click.echo(f"[{LEVEL_LABELS[p.level]}] {where}{p.message}")
+            if p.snippet:
+                click.echo(f"    附近文字：“{p.snippet}”")
+    if report.problems:
+        say(f"发现 {len(report.errors)} 个错误、{len(report.warnings)} 个提示。")
+    else:
+        say("检查通过：没有发现问题。")
+    if not report.ok:
+        raise click.exceptions.Exit(1)
+
+
+@template.command("preview")
+@click.argument("path", metavar="模板.docx")
+@click.option("--out", "-o", required=True, metavar="预览.docx", help="预览文件。")
+@_KIND_OPT
+@click.option(
+    "--register", "-r", metavar="登记表.xlsx", help="用登记表中的真实项目；默认用样例数据。"
+)
+@click.option("--quarter", "-q", type=QUARTER, help="季度：1–4（与 --register 一起使用）。")
+@click.option("--year", "-y", type=YEAR, help="年度；默认取登记表「设置」中的年度。")
+@click.option("--unit", "-u", metavar="单位", help="填报表预览哪个单位的表；默认第一个单位。")
+@help_option
+def preview(
+    path: str,
+    out: str,
+    kind: str | None,
+    register: str | None,
+    quarter: int | None,
+    year: int | None,
+    unit: str | None,
+) -> None:
+    """用模板生成一份预览：填报表为一个单位的表，一览表为尚未收到回收表时的样子。
+
+    \b
+    示例：
+      toolkit template preview templates/form.docx -o 预览.docx
+      toolkit template preview 填报表模板.docx -r 登记表.xlsx -q 3 --unit 民治街道 -o 预览.docx
+      toolkit template preview 一览表模板.docx -r 登记表.xlsx -q 3 -o 一览表预览.docx
+    """
+    from toolkit.templating.preview import render_preview
+
+    reg = Path(register) if register else None
+    if reg is not None and not reg.is_file():
+        raise UsageError(f"找不到登记表文件：{register}")
+    result = render_preview(
+        _existing(path), Path(out), kind=kind, register=reg, quarter=quarter, year=year, unit=unit
+    )
+    click.echo(str(result.path))
+    data = "登记表" if result.source == "register" else "样例数据"
+    who = f"（{result.unit}）" if result.unit else ""
+    what = "填报表" if result.kind == schema.FORM else "一览表"
+    say(f"已用{data}生成{what}预览{who}：{result.path}")
+    if result.report.problems:
+        say(
+            f"模板检查发现 {len(result.report.errors)} 个错误、{len(result.report.warnings)} 个提示，"
+            f"运行 toolkit template check {path} 查看。"
+        )

@@ -1,0 +1,272 @@
+"""The district's reporting rules, defined once and shared by every command.
+
+* how a 序号 is normalised, so `１０－３`, `10—3` and `10 -3` are one row;
+* which column a header text means (header matching);
+* the 300-character limit and how characters are counted;
+* the 进度评价 vocabulary, its order and its accepted synonyms;
+* how multi-item text should be numbered (`1.` `2.`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# ---------------------------------------------------------------- 序号
+
+_DASHES = "‐‑‒–—―−－﹣⁃"
+_DASH_RE = re.compile(f"[{_DASHES}]")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalize_id(text: str) -> str:
+    """Canonical form of a 序号: half-width digits, ASCII hyphen, no spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _DASH_RE.sub("-", text)
+    return _SPACE_RE.sub("", text)
+
+
+def id_sort_key(project_id: str) -> tuple:
+    """Natural order of 序号 (`2-10` after `2-9`)."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", project_id) if p)
+
+
+def item_group(project_id: str) -> str:
+    """The 件 a 序号 belongs to: the part before the dash (`10-3` -> `10`)."""
+    return project_id.split("-", 1)[0]
+
+
+# ---------------------------------------------------------------- headers
+
+# Column keys used everywhere: register sheet, form template, returns, summary.
+MATTER = "matter"
+ID = "id"
+NAME = "name"
+ANNUAL_TARGET = "annual_target"
+QUARTER_TARGET = "quarter_target"
+PROGRESS = "progress"
+PLAN = "plan"
+EVALUATION = "evaluation"
+LEAD = "lead"
+CO = "co"
+
+# Columns the office pre-fills and a unit should not edit.
+PREFILLED_KEYS = (NAME, ANNUAL_TARGET, QUARTER_TARGET)
+# Columns a unit fills in.
+FILLED_KEYS = (PROGRESS, PLAN, EVALUATION)
+
+COLUMN_LABELS = {
+    MATTER: "民生事项",
+    ID: "序号",
+    NAME: "项目名称",
+    ANNUAL_TARGET: "年度目标",
+    QUARTER_TARGET: "本季度目标",
+    PROGRESS: "进展情况",
+    PLAN: "存在问题及下一步工作计划",
+    EVALUATION: "进度评价",
+    LEAD: "主办单位",
+    CO: "协办单位",
+}
+
+QUARTER_CN = {1: "一", 2: "二", 3: "三", 4: "四"}
+_CN_QUARTER = {v: k for k, v in QUARTER_CN.items()}
+_QUARTER_TARGET_RE = re.compile(r"^第([一二三四1-4])季度目标$")
+
+
+def clean_header(text: str) -> str:
+    """Header text without spaces, line breaks, or full-width forms (`序  号` -> `序号`)."""
+    return _SPACE_RE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def quarter_target_of(header: str) -> int | None:
+    """The quarter a `第N季度目标` header names, or None."""
+    return _quarter_of_clean(clean_header(header))
+
+
+def _quarter_of_clean(h: str) -> int | None:
+    m = _QUARTER_TARGET_RE.match(h)
+    if not m:
+        return None
+    q = m.group(1)
+    return int(q) if q.isdigit() else _CN_QUARTER[q]
+
+
+def header_key(text: str) -> str | None:
+    """Which column a header cell of a form, return or summary means.
+
+    Returns one of the column keys above, or None for a column the toolkit
+    does not know (kept as an extra column under its own header text).
+    """
+    h = clean_header(text)
+    if not h:
+        return None
+    if h in ("序号", "编号"):
+        return ID
+    if h == "民生事项":
+        return MATTER
+    if h == "项目名称":
+        return NAME
+    if h == "年度目标":
+        return ANNUAL_TARGET
+    if h == "本季度目标" or _quarter_of_clean(h) is not None:  # h is clean: no second NFKC
+        return QUARTER_TARGET
+    if "进展情况" in h:
+        return PROGRESS
+    if "存在问题" in h or "下一步" in h:
+        return PLAN
+    if h in ("进度评价", "评价"):
+        return EVALUATION
+    if h in ("主办单位", "牵头单位", "责任单位"):
+        return LEAD
+    if h in ("协办单位", "配合单位"):
+        return CO
+    return None
+
+
+def is_project_header_row(texts: list[str]) -> bool:
+    """A table row is the project header when it names 序号 and 进展情况."""
+    # 序号/编号 cannot be written without 号 (no other character NFKC-normalises
+    # to it): rows without one, i.e. nearly every data row, skip normalising.
+    if not any("号" in t for t in texts):
+        return False
+    keys = {header_key(t) for t in texts}
+    return ID in keys and PROGRESS in keys
+
+
+# ---------------------------------------------------------------- length
+
+MAX_CHARS = 300
+
+
+_WHITESPACE_RE = re.compile(r"\s")
+
+
+def count_chars(text: str) -> int:
+    """Characters counted against the limit: everything except whitespace.
+
+    For a str pattern `\\s` is exactly `str.isspace()` (both use Unicode's
+    White_Space set; a test compares them over every code point).
+    """
+    return len(text) - len(_WHITESPACE_RE.findall(text))
+
+
+# ---------------------------------------------------------------- 进度评价
+
+COMPLETED = "已完成"
+ON_TRACK = "正常推进"
+BEHIND = "进度滞后"
+SEVERELY_BEHIND = "严重滞后"
+
+# Display order, as printed on the form.
+EVALUATIONS = (COMPLETED, ON_TRACK, BEHIND, SEVERELY_BEHIND)
+# Least advanced first: a joint row shows the least advanced of its units.
+_ADVANCEMENT = {SEVERELY_BEHIND: 0, BEHIND: 1, ON_TRACK: 2, COMPLETED: 3}
+
+EVALUATION_SYNONYMS = {
+    "完成": COMPLETED,
+    "已完工": COMPLETED,
+    "完工": COMPLETED,
+    "全部完成": COMPLETED,
+    "已经完成": COMPLETED,
+    "已全部完成": COMPLETED,
+    "正常": ON_TRACK,
+    "推进": ON_TRACK,
+    "正常进行": ON_TRACK,
+    "按计划推进": ON_TRACK,
+    "按期推进": ON_TRACK,
+    "有序推进": ON_TRACK,
+    "推进中": ON_TRACK,
+    "滞后": BEHIND,
+    "稍有滞后": BEHIND,
+    "轻微滞后": BEHIND,
+    "略有滞后": BEHIND,
+    "进度落后": BEHIND,
+    "严重": SEVERELY_BEHIND,
+    "严重落后": SEVERELY_BEHIND,
+    "严重延误": SEVERELY_BEHIND,
+    "严重延期": SEVERELY_BEHIND,
+}
+
+_EVAL_NOISE_RE = re.compile(r"[\s▋■█□☑√✓。．.，,、;；:：]+")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A 进度评价 cell as read: the canonical value (if any) and how it was found."""
+
+    value: str | None
+    kind: str  # "exact", "synonym", "empty", "invalid"
+    typed: str
+
+
+def parse_evaluation(text: str) -> Evaluation:
+    typed = text.strip()
+    key = _EVAL_NOISE_RE.sub("", unicodedata.normalize("NFKC", typed))
+    if not key:
+        return Evaluation(None, "empty", typed)
+    if key in _ADVANCEMENT:
+        return Evaluation(key, "exact", typed)
+    if key in EVALUATION_SYNONYMS:
+        return Evaluation(EVALUATION_SYNONYMS[key], "synonym", typed)
+    return Evaluation(None, "invalid", typed)
+
+
+def least_advanced(values: list[str]) -> str | None:
+    known = [v for v in values if v in _ADVANCEMENT]
+    return min(known, key=_ADVANCEMENT.__getitem__) if known else None
+
+
+# ---------------------------------------------------------------- numbering
+
+# A line starting `1.` is right; `1.5万` is a number, not an item marker.
+_GOOD_MARK_RE = re.compile(r"^(\d{1,2})\.(?!\d)")
+_BAD_MARK_RES = (
+    re.compile(r"^(\d{1,2})[、，,）):：]"),
+    re.compile(r"^(\d{1,2})．(?!\d)"),
+    re.compile(r"^[（(](\d{1,2})[）)]"),
+    re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])"),
+)
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+@dataclass(frozen=True)
+class NumberingIssue:
+    kind: str  # "wrong_marker" or "unnumbered"
+    example: str  # the offending marker or the first unnumbered line
+
+
+def check_numbering(text: str) -> NumberingIssue | None:
+    """Multi-item text should number its items `1.` `2.` (the form's guidance)."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if len(lines) < 2:
+        return None
+    good = 0
+    for ln in lines:
+        if _GOOD_MARK_RE.match(ln):
+            good += 1
+            continue
+        for rx in _BAD_MARK_RES:
+            m = rx.match(ln)
+            if m:
+                return NumberingIssue("wrong_marker", m.group(0))
+    if good == 0:
+        return NumberingIssue("unnumbered", lines[0][:20])
+    return None
+
+
+def normalize_numbering(text: str) -> str:
+    """Rewrite `1、` `（1）` `①` item markers at line starts to `1.` (opt-in)."""
+
+    def fix(line: str) -> str:
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        for rx in _BAD_MARK_RES:
+            m = rx.match(stripped)
+            if m:
+                n = m.group(1)
+                num = str(_CIRCLED.index(n) + 1) if n in _CIRCLED else n
+                return f"{indent}{num}.{stripped[m.end() :]}"
+        return line
+
+    return "\n".join(fix(ln) for ln in text.split("\n"))

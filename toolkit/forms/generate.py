@@ -1,0 +1,237 @@
+"""Distribution: one pre-filled form per unit, and the 分发清单.
+
+The office runs this once a quarter. Each form holds exactly the rows its
+unit leads and carries string custom document properties (form id, unit,
+period, rows sent, fingerprint) that identify it when it comes back: these
+survive a LibreOffice or WPS save, content-control tags do not.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.core import parallel, rules
+from toolkit.core.period import Period
+from toolkit.errors import OutputError, RegisterError, UsageError
+from toolkit.forms.context import form_context
+from toolkit.forms.identity import (
+    PROP_FINGERPRINT,
+    PROP_FORM_ID,
+    PROP_QUARTER,
+    PROP_ROWS,
+    PROP_UNIT,
+    PROP_YEAR,
+    form_file_name,
+    form_id,
+)
+from toolkit.forms.rendering import PreparedTemplate
+from toolkit.office import ooxml
+from toolkit.office.xlsx_out import Workbook
+from toolkit.register.model import Register, rows_fingerprint
+from toolkit.templates import default_path as default_template
+
+DISTRIBUTION_LIST = "分发清单.xlsx"
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class GeneratedForm:
+    unit: str
+    path: Path
+    form_id: str
+    project_ids: list[str]
+
+
+@dataclass
+class Generation:
+    period: Period
+    forms: list[GeneratedForm]
+    distribution_list: Path
+    warnings: list[str] = field(default_factory=list)
+
+
+def select_units(register: Register, wanted: list[str] | None) -> list[str]:
+    names = register.unit_names()
+    if not wanted:
+        return names
+    chosen = []
+    for w in wanted:
+        name = register.directory.canonical(w.strip())
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
+            hint = f"是否指：{'、'.join(close)}？" if close else "用 toolkit units 查看单位名单。"
+            raise UsageError(f"登记表中没有主办项目的单位“{w}”。", hint=hint)
+        if name not in chosen:
+            chosen.append(name)
+    return chosen
+
+
+def generate_forms(
+    register: Register,
+    period: Period,
+    out_dir: Path,
+    *,
+    template: Path | None = None,
+    units: list[str] | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+    jobs: int = 1,
+) -> Generation:
+    """Write one form per unit and the distribution list into `out_dir`.
+
+    `jobs` > 1 renders on that many processes when there are enough forms
+    to pay for them (toolkit.core.parallel); the forms are the same either way.
+    """
+    if not register.has_quarter_target(period.quarter):
+        raise RegisterError(
+            f"缺少列“第{period.quarter_cn}季度目标”。",
+            sheet="项目",
+            hint=f"在表头中加上“第{period.quarter_cn}季度目标”列并填写本季度目标。",
+        )
+    chosen = select_units(register, units)
+    out_dir = Path(out_dir)
+    targets = {u: out_dir / form_file_name(register.region, period, u) for u in chosen}
+    listing = out_dir / DISTRIBUTION_LIST
+    if not force:
+        existing = [p for p in [*targets.values(), listing] if p.exists()]
+        if existing:
+            raise OutputError(
+                f"输出文件夹中已有 {len(existing)} 个同名文件（如 {existing[0].name}），未做任何改动。",
+                hint="换一个 --out 文件夹，或加 --force 覆盖。",
+            )
+    template_path = template or default_template("form")
+    prepared = PreparedTemplate(template_path)  # a broken template fails here, before any work
+    warnings = list(register.warnings)
+    forms: list[GeneratedForm] = []
+    if parallel.worth_it(len(chosen), jobs):
+        with parallel.process_pool(
+            jobs, _init_worker, (register, period, template_path, targets)
+        ) as pool:
+            rendered = (
+                done
+                for batch in pool.map(_render_batch, parallel.chunks(chosen, jobs))
+                for done in batch
+            )
+            forms = _collect(rendered, len(chosen), warnings, progress)
+    else:
+        with parallel.BackgroundWriter() as writer:
+            forms = _collect(
+                (
+                    _render_one(prepared, register, period, unit, targets[unit], writer)
+                    for unit in chosen
+                ),
+                len(chosen),
+                warnings,
+                progress,
+            )
+    write_distribution_list(register, forms, listing)
+    return Generation(period, forms, listing, warnings)
+
+
+def _collect(
+    rendered: Iterable[tuple[GeneratedForm, list[str]]],
+    total: int,
+    warnings: list[str],
+    progress: Progress | None,
+) -> list[GeneratedForm]:
+    forms = []
+    for n, (form, form_warnings) in enumerate(rendered, start=1):
+        forms.append(form)
+        warnings.extend(form_warnings)
+        if progress:
+            progress(n, total, form.unit)
+    return forms
+
+
+def _render_one(
+    prepared: PreparedTemplate,
+    register: Register,
+    period: Period,
+    unit: str,
+    target: Path,
+    writer: parallel.BackgroundWriter,
+) -> tuple[GeneratedForm, list[str]]:
+    projects = register.projects_of(unit)
+    fingerprint = rows_fingerprint(projects, period.quarter)
+    fid = form_id(period, unit, fingerprint)
+    context = form_context(register, period, unit, projects, fid)
+    properties = {
+        PROP_FORM_ID: fid,
+        PROP_UNIT: unit,
+        PROP_YEAR: str(period.year),
+        PROP_QUARTER: str(period.quarter),
+        PROP_ROWS: ",".join(p.id for p in projects),
+        PROP_FINGERPRINT: fingerprint,
+    }
+    writer.write(target, prepared.render_bytes(context, properties=properties))
+    form = GeneratedForm(unit, target, fid, [p.id for p in projects])
+    return form, _unstorable_text_warnings(unit, context["rows"])
+
+
+# A worker process's share of the run, set once per process by _init_worker.
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(
+    register: Register, period: Period, template: Path, targets: dict[str, Path]
+) -> None:
+    _worker.update(
+        register=register,
+        period=period,
+        prepared=PreparedTemplate(template),
+        targets=targets,
+    )
+
+
+def _render_batch(units: list[str]) -> list[tuple[GeneratedForm, list[str]]]:
+    w = _worker
+    with parallel.BackgroundWriter() as writer:
+        return [
+            _render_one(w["prepared"], w["register"], w["period"], u, w["targets"][u], writer)
+            for u in units
+        ]
+
+
+def _unstorable_text_warnings(unit: str, rows: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for row in rows:
+        for key in ("name", "annual_target", "quarter_target", "lead", "co", "matter"):
+            bad = ooxml.xml_forbidden(row[key])
+            if bad:
+                out.append(
+                    f"登记表序号 {row['id']} 的“{rules.COLUMN_LABELS.get(key, key)}”含有 Word 无法保存的"
+                    f"不可见控制字符 {ooxml.describe_chars(bad)}（多由复制粘贴带入），{unit}的填报表中"
+                    "已省略这些字符，其余文字不变；请在登记表中删除它们。"
+                )
+    return out
+
+
+def write_distribution_list(register: Register, forms: list[GeneratedForm], target: Path) -> None:
+    wb = Workbook()
+    rows = []
+    for f in forms:
+        info = register.unit(f.unit)
+        rows.append(
+            [
+                f.unit,
+                info.kind if info else "",
+                info.contact if info else "",
+                info.phone if info else "",
+                info.email if info else "",
+                f.path.name,
+                len(f.project_ids),
+                "、".join(f.project_ids),
+                f.form_id,
+            ]
+        )
+    wb.add_sheet("分发清单").table(
+        ["单位", "类型", "联系人", "联系电话", "邮箱", "文件", "项目数", "序号", "表单编号"],
+        rows,
+        widths=[16, 10, 10, 16, 24, 60, 8, 40, 20],
+    )
+    wb.save(target)

@@ -1,0 +1,235 @@
+"""The template context, defined once.
+
+Each variable a template may use, with its type, a Chinese description and a
+sample value. The renderer builds contexts with exactly these names,
+`toolkit template check` accepts exactly these names, `toolkit template
+fields` lists them and docs/templates.md is generated from them, so the
+four cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+FORM = "form"
+SUMMARY = "summary"
+KINDS = (FORM, SUMMARY)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # dotted path; `rows[].id` is an attribute of each item of `rows`
+    type: str  # in Chinese, for maintainers
+    description: str
+    sample: Any
+
+
+_PERIOD_FIELDS = (
+    Field("region", "文本", "地区（登记表「设置」中的 地区）", "龙华区"),
+    Field("year", "整数", "年度", 2023),
+    Field("quarter", "整数", "季度（1–4）", 3),
+    Field("quarter_cn", "文本", "季度的中文数字", "三"),
+    Field("period_label", "文本", "报送期", "2023年第三季度"),
+    Field("period_end", "文本", "季末日期", "2023年9月30日"),
+)
+
+_ROW_REGISTER_FIELDS = (
+    Field("matter", "文本", "民生事项（同一件的各行相同）", "广泛实施社区民生微实事"),
+    Field("item", "文本", "件号（序号中横线前的部分）", "40"),
+    Field("id", "文本", "序号，与登记表完全一致", "40"),
+    Field("name", "文本", "项目名称", "社区民生微实事审核项目"),
+    Field("annual_target", "文本", "年度目标", "2023年审核完成各类社区民生微实事项目800个。"),
+    Field(
+        "quarter_target",
+        "文本",
+        "本季度目标（登记表中对应季度的目标）",
+        "全面推进民生微实事项目开展。",
+    ),
+    Field("lead", "文本", "主办单位（登记表原文）", "区委组织部、民政局、各街道"),
+    Field("co", "文本", "协办单位（登记表原文）", "/"),
+    Field(
+        "extra",
+        "字典",
+        "登记表「项目」中的其他列，按列名（去掉空格）取值，如 row.extra['责任人']",
+        {"责任人": "张三"},
+    ),
+)
+# In the 一览表, `extra` also carries the extra columns of the returns.
+_SUMMARY_EXTRA = Field(
+    "extra",
+    "字典",
+    "登记表「项目」中的其他列，以及回收表中多出的列（按表头文字，登记表已有的列以登记表为准），"
+    "如 row.extra['责任人']",
+    {"责任人": "张三"},
+)
+
+FORM_FIELDS: tuple[Field, ...] = (
+    *_PERIOD_FIELDS,
+    Field("title", "文本", "表名", "龙华区2023年第三季度民生实事项目进展情况表"),
+    Field("unit", "文本", "填报单位", "民治街道"),
+    Field(
+        "form_id",
+        "文本",
+        "表单编号（同时写入文档属性，用于识别回收表）",
+        "2023Q3-民治街道-1a2b3c4d",
+    ),
+    Field("evaluations", "列表", "进度评价可选值", ["已完成", "正常推进", "进度滞后", "严重滞后"]),
+    Field(
+        "evaluations_text",
+        "文本",
+        "进度评价可选值，以“ / ”连接",
+        "已完成 / 正常推进 / 进度滞后 / 严重滞后",
+    ),
+    Field("max_chars", "整数", "每格字数上限（不计空白）", 300),
+    Field("rows", "列表", "本单位主办的项目，按登记表顺序", []),
+    *(Field(f"rows[].{f.name}", f.type, f.description, f.sample) for f in _ROW_REGISTER_FIELDS),
+)
+
+SUMMARY_FIELDS: tuple[Field, ...] = (
+    *_PERIOD_FIELDS,
+    Field("title", "文本", "表名", "龙华区2023年第三季度民生实事项目进展情况一览表"),
+    Field("legend", "列表", "进度评价图例，每项有 name、mark（着色的▋或文字）", []),
+    Field("legend[].name", "文本", "评价名称", "正常推进"),
+    Field("legend[].mark", "富文本", "图例标记，用 {{r item.mark }} 插入", "▋"),
+    Field(
+        "stats",
+        "字典",
+        "统计项数：total（合计）、已完成、正常推进、进度滞后、严重滞后、未报送、未评价，"
+        "以及 部分报送（多个主办单位中有的未报送），"
+        "如 stats['未报送']",
+        {
+            "total": 9,
+            "已完成": 2,
+            "正常推进": 6,
+            "进度滞后": 0,
+            "严重滞后": 0,
+            "未报送": 1,
+            "未评价": 0,
+            "部分报送": 0,
+        },
+    ),
+    Field(
+        "stats_text",
+        "文本",
+        "统计行",
+        "共9项：已完成3项，正常推进6项，进度滞后0项，严重滞后0项，未报送0项（另有1项部分主办单位未报送）",
+    ),
+    Field("groups", "列表", "按民生事项分组的项目，按登记表顺序；用外层循环实现纵向合并", []),
+    Field("groups[].matter", "文本", "民生事项", "广泛实施社区民生微实事"),
+    Field("groups[].item", "文本", "件号", "40"),
+    Field("groups[].rows", "列表", "该民生事项下的项目", []),
+    *(
+        Field(f"groups[].rows[].{f.name}", f.type, f.description, f.sample)
+        for f in (*_ROW_REGISTER_FIELDS[:-1], _SUMMARY_EXTRA)
+    ),
+    Field(
+        "groups[].rows[].progress",
+        "文本",
+        "进展情况；多个主办单位时按单位分段，未报送的写“未报送”",
+        "……",
+    ),
+    Field("groups[].rows[].plan", "文本", "存在问题及下一步工作计划（分段同上）", "……"),
+    Field(
+        "groups[].rows[].evaluation",
+        "文本",
+        "进度评价（多个单位取最落后的一项；未报送为“未报送”）",
+        "正常推进",
+    ),
+    Field(
+        "groups[].rows[].evaluation_mark",
+        "富文本",
+        "进度评价标记：已完成写文字，其余为着色▋，用 {{r row.evaluation_mark }} 插入",
+        "▋",
+    ),
+    Field("groups[].rows[].status", "文本", "报送状态：已报送 / 部分报送 / 未报送", "已报送"),
+    Field(
+        "groups[].rows[].entries",
+        "列表",
+        "各主办单位的填报，按登记表单位顺序",
+        [],
+    ),
+    Field("groups[].rows[].entries[].unit", "文本", "单位", "民治街道"),
+    Field(
+        "groups[].rows[].entries[].label",
+        "文本",
+        "登记表中的写法（含科室标注）",
+        "民治街道（工务）",
+    ),
+    Field("groups[].rows[].entries[].status", "文本", "已报送 / 未报送", "已报送"),
+    Field("groups[].rows[].entries[].progress", "文本", "该单位填写的进展情况", "……"),
+    Field("groups[].rows[].entries[].plan", "文本", "该单位填写的存在问题及下一步工作计划", "……"),
+    Field(
+        "groups[].rows[].entries[].evaluation",
+        "文本",
+        "该单位的进度评价（未报送为“未报送”）",
+        "正常推进",
+    ),
+)
+
+FIELDS = {FORM: FORM_FIELDS, SUMMARY: SUMMARY_FIELDS}
+
+
+def top_level_names(kind: str) -> set[str]:
+    return {f.name for f in FIELDS[kind] if "." not in f.name}
+
+
+def attribute_names(kind: str, path: str) -> set[str]:
+    """Attributes of the items of a list variable, e.g. ('summary', 'groups[].rows')."""
+    return children(kind, path + "[]")
+
+
+def field(kind: str, path: str) -> Field | None:
+    """The field at a schema path such as 'rows' or 'groups[].rows[].id'."""
+    return next((f for f in FIELDS[kind] if f.name == path), None)
+
+
+def children(kind: str, path: str) -> set[str]:
+    """Names directly below `path` ('rows[]' -> {'id', 'name', ...}); empty for a leaf."""
+    prefix = path + "."
+    return {
+        f.name[len(prefix) :].split(".", 1)[0].removesuffix("[]")
+        for f in FIELDS[kind]
+        if f.name.startswith(prefix)
+    }
+
+
+# The loop variable each list is written with in the shipped templates and the docs.
+LOOP_NAMES = {"rows": "row", "groups": "group", "legend": "item", "entries": "entry"}
+
+
+def usage(name: str) -> str:
+    """How a template writes a field: 'groups[].rows[].id' -> 'row.id'."""
+    if "[]." not in name:
+        return name
+    head, attr = name.rsplit("[].", 1)
+    return f"{LOOP_NAMES.get(head.rsplit('.', 1)[-1], 'item')}.{attr}"
+
+
+def display_sample(value: Any) -> str:
+    """A sample value as one line of text, for `toolkit template fields` and the docs."""
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{v}" for k, v in value.items()) if value else "（字典）"
+    if isinstance(value, list):
+        return "、".join(map(str, value)) if value else "（列表，每项见下）"
+    return str(value).replace("\n", " ")
+
+
+# ---------------------------------------------------------------- documentation
+
+KIND_LABELS = {FORM: "填报表模板（form.docx）", SUMMARY: "一览表模板（summary.docx）"}
+FIELDS_START = "<!-- fields:start -->"
+FIELDS_END = "<!-- fields:end -->"
+
+
+def fields_markdown() -> str:
+    """The variable tables of docs/templates.md (between the fields markers)."""
+    out = [FIELDS_START, "<!-- 本节由 toolkit template fields --markdown 生成，请勿手改。 -->"]
+    for kind in KINDS:
+        out += ["", f"### {KIND_LABELS[kind]}", ""]
+        out += ["| 写法 | 类型 | 说明 | 示例 |", "|---|---|---|---|"]
+        for f in FIELDS[kind]:
+            cells = (f"`{usage(f.name)}`", f.type, f.description, display_sample(f.sample))
+            out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    out += ["", FIELDS_END]
+    return "\n".join(out)

@@ -1,0 +1,165 @@
+"""The district 一览表: rows in register order, grouped by 民生事项.
+
+One model (`SummaryRow`, `SummaryGroup`) feeds both the Word table (through
+the summary template, toolkit.summary.document) and the Excel table
+(toolkit.summary.workbooks), so the two always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from toolkit.core import rules
+from toolkit.register.model import Project
+from toolkit.returns.merging import MergeResult
+
+NOT_RETURNED = "未报送"
+RETURNED, PARTIAL = "已报送", "部分报送"
+MARK = "▋"
+DEFAULT_COLORS = {
+    rules.ON_TRACK: "00B050",  # green
+    rules.BEHIND: "FFC000",  # yellow
+    rules.SEVERELY_BEHIND: "FF0000",  # red
+}
+
+
+def evaluation_colors(settings: dict[str, str]) -> dict[str, str]:
+    """Colours from 设置 (`正常推进颜色` = `00B050`), else the defaults."""
+    colors = dict(DEFAULT_COLORS)
+    for name in colors:
+        value = settings.get(f"{name}颜色", "").lstrip("#").upper()
+        if len(value) == 6 and all(c in "0123456789ABCDEF" for c in value):
+            colors[name] = value
+    return colors
+
+
+@dataclass
+class UnitPart:
+    unit: str
+    label: str
+    status: str  # 已报送 / 未报送
+    progress: str
+    plan: str
+    evaluation: str  # canonical, typed text when not valid, or 未报送
+
+
+@dataclass
+class SummaryRow:
+    project: Project
+    parts: list[UnitPart]
+    progress: str
+    plan: str
+    evaluation: str
+    status: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SummaryGroup:
+    matter: str
+    item: str
+    rows: list[SummaryRow]
+
+
+def _joined(parts: list[UnitPart], attr: str) -> str:
+    if len(parts) == 1:
+        p = parts[0]
+        return (
+            getattr(p, attr)
+            if p.status == RETURNED
+            else (NOT_RETURNED if attr == "progress" else "")
+        )
+    chunks = []
+    for p in parts:
+        text = getattr(p, attr)
+        if p.status != RETURNED:
+            chunks.append(f"{p.label}：{NOT_RETURNED}")
+        else:
+            chunks.append(f"{p.label}：\n{text}" if text else f"{p.label}：无")
+    return "\n".join(chunks)
+
+
+def build_rows(result: MergeResult) -> list[SummaryRow]:
+    rows = []
+    for project in result.register.projects:
+        parts = []
+        for lead in project.leads:
+            entry = result.entry(project.id, lead.unit)
+            if entry is None:
+                parts.append(UnitPart(lead.unit, lead.label, NOT_RETURNED, "", "", NOT_RETURNED))
+            else:
+                parts.append(
+                    UnitPart(
+                        lead.unit,
+                        lead.label,
+                        RETURNED,
+                        entry.progress,
+                        entry.plan,
+                        entry.evaluation or entry.evaluation_typed,
+                    )
+                )
+        returned = [p for p in parts if p.status == RETURNED]
+        if not returned:
+            evaluation = NOT_RETURNED
+        else:  # a joint row shows the least advanced of its units
+            evaluation = rules.least_advanced([p.evaluation for p in returned]) or next(
+                (p.evaluation for p in returned if p.evaluation), ""
+            )
+        status = RETURNED if len(returned) == len(parts) else PARTIAL if returned else NOT_RETURNED
+        extra = dict(project.extra)
+        for p in returned:
+            entry = result.entry(project.id, p.unit)
+            if entry:
+                extra.update({k: v for k, v in entry.extra.items() if k not in extra})
+        rows.append(
+            SummaryRow(
+                project,
+                parts,
+                _joined(parts, "progress"),
+                _joined(parts, "plan"),
+                evaluation,
+                status,
+                extra,
+            )
+        )
+    return rows
+
+
+def group_rows(rows: list[SummaryRow]) -> list[SummaryGroup]:
+    """Consecutive rows of one 民生事项 (or, where it is blank, one 件)."""
+    groups: list[SummaryGroup] = []
+    for row in rows:
+        p = row.project
+        key = p.matter or f"#{p.item}"
+        last = groups[-1] if groups else None
+        if last and (last.matter or f"#{last.item}") == key:
+            last.rows.append(row)
+        else:
+            groups.append(SummaryGroup(p.matter, p.item, [row]))
+    return groups
+
+
+UNRATED = "未评价"
+
+
+def statistics(rows: list[SummaryRow]) -> dict[str, int]:
+    """Rows per evaluation; 部分报送 counts joint rows some of whose units are missing."""
+    stats = {"total": len(rows), **{e: 0 for e in rules.EVALUATIONS}, NOT_RETURNED: 0, UNRATED: 0}
+    for row in rows:
+        stats[row.evaluation if row.evaluation in stats else UNRATED] += 1
+    stats[PARTIAL] = sum(row.status == PARTIAL for row in rows)
+    return stats
+
+
+def statistics_text(stats: dict[str, int]) -> str:
+    parts = [f"{name}{stats[name]}项" for name in (*rules.EVALUATIONS, NOT_RETURNED)]
+    if stats[UNRATED]:
+        parts.append(f"{UNRATED}{stats[UNRATED]}项")
+    text = f"共{stats['total']}项：" + "，".join(parts)
+    if stats[PARTIAL]:
+        text += f"（另有{stats[PARTIAL]}项部分主办单位未报送）"
+    return text
+
+
+def summary_title(region: str, result: MergeResult) -> str:
+    return f"{region}{result.period.label}民生实事项目进展情况一览表"

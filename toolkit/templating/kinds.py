@@ -1,0 +1,172 @@
+"""The structure each kind of template needs, beyond tags that render.
+
+A form must keep the table `toolkit merge` reads back: a header row naming
+序号 and 进展情况 (found by rules.is_project_header_row, as the return reader
+does), the three columns units fill in, and a `{%tr for row in rows %}` loop
+whose 序号 cell holds exactly `{{ row.id }}`. A summary must group its rows
+with `groups` / `group.rows` loops and should explain its colours (`legend`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from toolkit.core import rules
+from toolkit.forms import schema
+from toolkit.templating.document import TC, TR, Part, nearest
+from toolkit.templating.tags import ERROR, WARNING, Problem, Tag, container_text
+from toolkit.templating.variables import Analysis
+
+# ---------------------------------------------------------------- form and summary structure
+
+
+def kind_problems(
+    kind: str, part: Part, analyses: dict[str, Analysis], pairs: list[tuple[Tag, Tag]]
+) -> list[Problem]:
+    """Problems of the body `part`; `analyses` of every part, `pairs` the body's blocks."""
+    analysis = analyses[part.name]
+    if kind == schema.FORM:
+        row_loops = {}
+        for loop in analysis.loops:
+            marker = part.marker_at(loop.lineno)
+            if loop.path == "rows" and marker and marker[0] == "r":
+                row_loops[marker[1]] = loop.target
+        return form_table_rules(part, pairs, row_loops)
+    out = []
+    paths = {loop.path for loop in analysis.loops}
+    if "groups" not in paths:
+        out.append(
+            Problem(
+                "summary_no_groups_loop",
+                ERROR,
+                "一览表模板缺少按民生事项分组的外层循环：在表头下方加一行只写 "
+                "{%tr for group in groups %}，最后加一行只写 {%tr endfor %}。",
+                "正文",
+            )
+        )
+    elif "groups[].rows" not in paths:
+        out.append(
+            Problem(
+                "summary_no_rows_loop",
+                ERROR,
+                "一览表模板缺少逐项目的内层循环：在外层循环内加一行只写 "
+                "{%tr for row in group.rows %}，项目行之后加一行只写 {%tr endfor %}。",
+                "正文",
+            )
+        )
+    if not any("legend" in a.names for a in analyses.values()):
+        out.append(
+            Problem(
+                "summary_no_legend",
+                WARNING,
+                "一览表模板没有进度评价图例（legend）：表中的彩色▋没有说明。"
+                "可在表格上方加一段：{% for item in legend %}{{r item.mark }}{{ item.name }} {% endfor %}。",
+                "正文",
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------- the form's project table
+
+
+def _cells(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
+    """(first grid column, span, cell) of a row's cells."""
+    w = TC.split("}")[0] + "}"
+    before = tr.find(f"{w}trPr/{w}gridBefore")
+    col = int(before.get(w + "val", "0")) if before is not None else 0
+    out = []
+    for tc in tr.iter(TC):
+        if nearest(tc, TR) is not tr:  # a cell of a table nested in this row
+            continue
+        span_el = tc.find(f"{w}tcPr/{w}gridSpan")
+        span = int(span_el.get(w + "val", "1")) if span_el is not None else 1
+        out.append((col, span, tc))
+        col += span
+    return out
+
+
+def form_table_rules(
+    part: Part, pairs: list[tuple[Tag, Tag]], row_loops: dict[int, str]
+) -> list[Problem]:
+    """The table `toolkit merge` reads back: header with 序号 and 进展情况, 序号 = {{ row.id }}.
+
+    `row_loops` maps the index (in part.rows) of each `{%tr for x in rows %}` row to `x`.
+    """
+    header_at = None
+    for i, tr in enumerate(part.rows):
+        texts = [container_text(part, "cell", tc) for _, _, tc in _cells(tr)]
+        if rules.is_project_header_row(texts):
+            header_at = i
+            break
+    if header_at is None:
+        return [
+            Problem(
+                "form_no_table",
+                ERROR,
+                "找不到项目表：需要一个表头行同时含“序号”和“进展情况”的表格，"
+                "汇总时靠这两个表头识别回收表中的项目表。",
+                "正文",
+            )
+        ]
+    header = part.rows[header_at]
+    place = part.places[("r", header_at)]
+    columns = {rules.header_key(container_text(part, "cell", tc)): c for c, _, tc in _cells(header)}
+    out = [
+        Problem(
+            "form_missing_column",
+            ERROR,
+            f"项目表表头缺少“{rules.COLUMN_LABELS[key]}”列：各单位在这一列填写，"
+            "汇总时按表头文字找到它。",
+            place,
+        )
+        for key in rules.FILLED_KEYS
+        if key not in columns
+    ]
+    table = header.getparent()
+    loops = [(i, var) for i, var in row_loops.items() if part.rows[i].getparent() is table]
+    if not loops:
+        out.append(
+            Problem(
+                "form_no_loop",
+                ERROR,
+                "项目表中没有逐行填入项目的循环：在表头下方加一行只写 {%tr for row in rows %}，"
+                "项目行之后加一行只写 {%tr endfor %}。",
+                place,
+            )
+        )
+        return out
+    closes = {id(o.para.row): c.para.row for o, c in pairs if o.level == "tr"}
+    for i, var in loops:
+        end = closes.get(id(part.rows[i]))
+        body = part.rows[i + 1 : part.rows.index(end)] if end is not None else []
+        out.extend(_id_cells(part, body, columns.get(rules.ID), var))
+    return out
+
+
+def _id_cells(
+    part: Part, body: list[etree._Element], id_col: int | None, var: str
+) -> list[Problem]:
+    out = []
+    want = re.compile(r"\{\{\s*" + re.escape(var) + r"\.id\s*\}\}")
+    for tr in body:
+        cells = {c: tc for c, _, tc in _cells(tr)}
+        tc = cells.get(id_col) if id_col is not None else None
+        text = container_text(part, "cell", tc).strip() if tc is not None else ""
+        if "{%tr" in text or want.fullmatch(text):
+            continue
+        place = part.places[("r", part.rows.index(tr))]
+        paras = [p for p in part.paragraphs if p.cell is tc] if tc is not None else []
+        out.append(
+            Problem(
+                "form_id_cell",
+                ERROR,
+                f"项目行“序号”列的单元格应只含 {{{{ {var}.id }}}}（现在是“{text}”）："
+                "汇总时按序号识别每一行。",
+                paras[0].location if paras else place,
+                text,
+            )
+        )
+    return out

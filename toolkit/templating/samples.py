@@ -1,0 +1,135 @@
+"""Sample contexts: what `template check` and `template preview` render a template with.
+
+Shaped exactly like the contexts `generate` and `merge` build, with a few
+realistic rows from the seed 一览表.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from docxtpl import RichText
+
+from toolkit.forms.schema import FIELDS, FORM
+from toolkit.summary import document, model
+
+# (民生事项, 序号, 项目名称, 年度目标, 本季度目标, 主办单位, 协办单位)
+_SAMPLE_PROJECTS = (
+    (
+        "打造一批就业驿站",
+        "10-3",
+        "星河传奇暖蜂驿站",
+        "完工并正式投入运营，提升就业群体的获得感、幸福感和安全感。",
+        "投入运营，预计服务900余人次。",
+        "民治街道",
+        "/",
+    ),
+    (
+        "打造一批就业驿站",
+        "10-4",
+        "北站壹号楼宇党群服务中心",
+        "完工。",
+        "完成工程量80%。",
+        "民治街道、区委组织部",
+        "/",
+    ),
+    (
+        "广泛实施社区民生微实事",
+        "40",
+        "社区民生微实事审核项目",
+        "2023年审核完成各类社区民生微实事项目800个。",
+        "全面推进民生微实事项目开展。",
+        "民治街道",
+        "/",
+    ),
+)
+# (进展情况, 存在问题及下一步工作计划, 进度评价) of each sample project
+_SAMPLE_RETURNS = (
+    (
+        "1.已完成总体形象进度80%，正开展竣工验收相关工作。\n2.已举办2次培训，参加人数达1000人次。",
+        "1.暂无问题。\n2.下一步：10月底前完成竣工验收。",
+        "正常推进",
+    ),
+    (
+        "1.主体结构已完工。\n2.正开展装修工程。",
+        "1.装修材料进场延迟。\n2.11月底前恢复正常进度。",
+        "进度滞后",
+    ),
+    ("已审核完成民生微实事项目812个。", "", "已完成"),
+)
+
+
+def _register_row(project: tuple[str, ...], extra: dict[str, str]) -> dict[str, Any]:
+    matter, pid, name, annual, quarter, lead, co = project
+    return {
+        "matter": matter,
+        "item": pid.split("-", 1)[0],
+        "id": pid,
+        "name": name,
+        "annual_target": annual,
+        "quarter_target": quarter,
+        "lead": lead,
+        "co": co,
+        "extra": dict(extra),
+    }
+
+
+def sample_context(kind: str, extra: dict[str, str] | None = None) -> dict[str, Any]:
+    """A full, realistic context of the kind, shaped exactly like the renderer's.
+
+    `extra` becomes each row's `row.extra` (register columns a template uses).
+    """
+    ctx = {f.name: copy.deepcopy(f.sample) for f in FIELDS[kind] if "." not in f.name}
+    extra = dict(extra or {})
+    if kind == FORM:
+        ctx["rows"] = [_register_row(p, extra) for p in _SAMPLE_PROJECTS]
+        return ctx
+    colors = model.DEFAULT_COLORS
+    groups: list[dict[str, Any]] = []
+    for project, (progress, plan, evaluation) in zip(
+        _SAMPLE_PROJECTS, _SAMPLE_RETURNS, strict=True
+    ):
+        row = _register_row(project, extra)
+        units = project[5].split("、")
+        row.update(
+            progress=progress
+            if len(units) == 1
+            else f"{units[0]}：\n{progress}\n{units[1]}：未报送",
+            plan=plan if len(units) == 1 else f"{units[0]}：\n{plan}\n{units[1]}：未报送",
+            evaluation=evaluation,
+            evaluation_mark=document.evaluation_mark(evaluation, colors),
+            status="已报送" if len(units) == 1 else "部分报送",
+            entries=[
+                {
+                    "unit": unit,
+                    "label": unit,
+                    "status": "已报送" if n == 0 else "未报送",
+                    "progress": progress if n == 0 else "",
+                    "plan": plan if n == 0 else "",
+                    "evaluation": evaluation if n == 0 else "未报送",
+                }
+                for n, unit in enumerate(units)
+            ],
+        )
+        if groups and groups[-1]["matter"] == row["matter"]:
+            groups[-1]["rows"].append(row)
+        else:
+            groups.append({"matter": row["matter"], "item": row["item"], "rows": [row]})
+    stats = {
+        "total": 3,
+        "已完成": 1,
+        "正常推进": 1,
+        "进度滞后": 1,
+        "严重滞后": 0,
+        "未报送": 0,
+        "未评价": 0,
+        "部分报送": 0,
+    }
+    ctx.update(
+        legend=[{"name": n, "mark": RichText(model.MARK, color=c)} for n, c in colors.items()],
+        stats=stats,
+        stats_text=model.statistics_text(stats),
+        groups=groups,
+    )
+    return ctx
