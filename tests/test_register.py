@@ -237,13 +237,14 @@ def test_header_without_rows(tmp_path):
         read_register(write_register(tmp_path / "r.xlsx", []))
 
 
-def test_missing_settings_sheet(tmp_path):
-    path = write_register(tmp_path / "r.xlsx")
+def test_without_settings_sheet_region_and_year_come_from_the_title_row(tmp_path):
+    path = write_register(tmp_path / "r.xlsx", title="龙华区2023年民生实事项目台账")
     wb = load_workbook(path)
     del wb["设置"]
     wb.save(path)
-    with pytest.raises(RegisterError, match="缺少工作表「设置」"):
-        read_register(path)
+    reg = read_register(path)
+    assert (reg.region, reg.year) == ("龙华区", 2023)
+    assert any("标题" in w and "龙华区" in w for w in reg.warnings)
 
 
 def test_all_streets_without_streets_in_units_sheet(tmp_path):
@@ -282,7 +283,7 @@ def test_bad_register_gives_one_chinese_error_and_writes_nothing(tmp_path, make,
 def test_register_open_in_excel_is_refused(tmp_path, seed_register):
     (seed_register.parent / f"~${seed_register.name}").write_bytes(b"lock")
     result = run_generate(seed_register, tmp_path / "out")
-    assert result.exit_code == 1 and "正在 Excel 中打开" in result.stderr
+    assert result.exit_code == 1 and "正在 Excel/WPS 中打开" in result.stderr
 
 
 @pytest.mark.parametrize(
