@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zipfile
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from click.testing import Result
 from openpyxl import load_workbook
 from support import seed
 from support.cli import invoke
-from support.registers import HEADER, seed_rows, write_register
+from support.registers import HEADER, seed_rows, with_cached_values, write_register
 
 from toolkit.errors import RegisterError, UsageError
 from toolkit.office.ooxml import excel_unescape
@@ -165,32 +164,11 @@ def test_project_without_id_is_an_error(tmp_path):
 # ---------------------------------------------------------------- formulas
 
 
-def _with_cached_values(path: Path, values: dict[str, str]) -> None:
-    """Add the cached results Excel would have saved next to each formula."""
-    with zipfile.ZipFile(path) as zin:
-        entries = [(i, zin.read(i)) for i in zin.infolist()]
-    out = path.with_suffix(".tmp")
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info, data in entries:
-            if info.filename == "xl/worksheets/sheet1.xml":
-                xml = data.decode()
-                for ref, value in values.items():
-                    xml, n = re.subn(
-                        rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/?>(?:</v>)?',
-                        rf'<c r="{ref}" t="str"><f>\2</f><v>{value}</v>',
-                        xml,
-                    )
-                    assert n == 1, ref
-                data = xml.encode()
-            zout.writestr(info, data)
-    out.replace(path)
-
-
 def test_formula_cells_read_as_excel_calculated_them(tmp_path):
     path = write_register(
         tmp_path / "r.xlsx", [row("", "10-3", name='="星河"&"驿站"', lead='=CONCAT("民治","街道")')]
     )
-    _with_cached_values(path, {"C3": "星河驿站", "I3": "民治街道"})
+    with_cached_values(path, {"C3": "星河驿站", "I3": "民治街道"})
     p = read_register(path).project("10-3")
     assert (p.name, p.lead, [lead.unit for lead in p.leads]) == (
         "星河驿站",
