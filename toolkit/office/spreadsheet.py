@@ -30,7 +30,9 @@ _SML_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-_FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# How a formula's element starts, with or without a namespace prefix: a quick
+# test before parsing (a false hit only costs the parse).
+_FORMULA_STARTS = (b"<f>", b"<f ", b"<f/>", b":f>", b":f ")
 
 Cell = tuple[int, int]  # (row, column), both from 0
 
@@ -122,9 +124,12 @@ class Workbook:
             ) from None
         self.sheet_names: list[str] = list(self._book.sheet_names)
         self._ods_extras: dict[str, tuple[dict[Cell, Cell], set[Cell]]] | None = None
+        self._package: Package | None = None  # an .xlsx's parts, for formulas
 
     def close(self) -> None:
         self._book.close()
+        if self._package is not None:
+            self._package.close()
 
     def __enter__(self) -> Workbook:
         return self
@@ -152,10 +157,15 @@ class Workbook:
                     for c in range(c0, c1 + 1):
                         if (r, c) != (r0, c0):
                             ranges[(r, c)] = (r0, c0)
-            unsaved = _xlsx_unsaved_formulas(self.path, name) if self.kind == XLSX else set()
+            unsaved = self._xlsx_unsaved_formulas(name) if self.kind == XLSX else set()
         sheet.merged = ranges
         sheet.unsaved_formulas = unsaved
         return sheet
+
+    def _xlsx_unsaved_formulas(self, name: str) -> set[Cell]:
+        if self._package is None:
+            self._package = Package(self.path)
+        return _xlsx_unsaved_formulas(self._package, name)
 
     def _ods(self, name: str) -> tuple[dict[Cell, Cell], set[Cell]]:
         if self._ods_extras is None:
@@ -181,12 +191,11 @@ def _not_a_workbook(path: Path) -> str:
 # ---------------------------------------------------------------- formulas without a result
 
 
-def _xlsx_unsaved_formulas(path: Path, sheet_name: str) -> set[Cell]:
+def _xlsx_unsaved_formulas(pkg: Package, sheet_name: str) -> set[Cell]:
     """Formula cells with no cached result: a file made by a program and never saved."""
-    with Package(path) as pkg:
-        part = _sheet_part(pkg, sheet_name)
-        data = pkg.read(part) if part else None
-    if not data or not _FORMULA_RE.search(data):
+    part = _sheet_part(pkg, sheet_name)
+    data = pkg.read(part) if part else None
+    if not data or not any(start in data for start in _FORMULA_STARTS):
         return set()
     c_tag, f_tag, v_tag = (f"{{{_SML_NS}}}{t}" for t in ("c", "f", "v"))
     found: set[Cell] = set()

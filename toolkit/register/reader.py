@@ -158,6 +158,8 @@ def _first_text(sheet: Sheet, row: int) -> str:
 
 def text(value: Any) -> str:
     """A cell as the register's text: whole numbers without `.0`, dates as 2023年10月3日."""
+    if type(value) is str:  # nearly every cell
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -229,6 +231,16 @@ class _ProjectSheetReader:
         self.warnings: list[str] = []
         self.quarter_columns: dict[int, int] = {}
         self.extra: dict[str, int] = {}
+        # Rows that need a closer look: part of a merged range, or holding a
+        # formula without its result. The others are read as they come.
+        self._special = {r for r, _ in sheet.merged} | {r for r, _ in sheet.unsaved_formulas}
+
+    def row(self, r: int, columns: list[int]) -> list[Any]:
+        """The values of row `r` in `columns`."""
+        if r not in self._special:
+            values = self.sheet.rows[r]
+            return [values[c] if c < len(values) else "" for c in columns]
+        return [self.value(r, c) for c in columns]
 
     def value(self, row: int, col: int) -> Any:
         origin = self.sheet.merged.get((row, col), (row, col))
@@ -268,13 +280,22 @@ class _ProjectSheetReader:
     def read(self) -> list[_Row]:
         columns = self._columns()
         id_col = columns[rules.ID]
+        keys = [k for k in columns if k != rules.ID]
+        quarters = list(self.quarter_columns)
+        wanted = [
+            *(columns[k] for k in keys),
+            *self.quarter_columns.values(),
+            *self.extra.values(),
+        ]
+        letter = {c: cell_name(0, c)[:-1] for c in (id_col, *columns.values())}
         rows: list[_Row] = []
         seen: dict[str, str] = {}
         previous: dict[str, Any] | None = None
         for r in range(self.header_row + 1, self.sheet.height):
-            raw_id = self.value(r, id_col)
-            cells = {k: text(self.value(r, c)) for k, c in columns.items() if k != rules.ID}
-            where = cell_name(r, id_col)
+            raw_id, *values = self.row(r, [id_col, *wanted])
+            texts = [text(v) for v in values]
+            cells = dict(zip(keys, texts, strict=False))
+            where = f"{letter[id_col]}{r + 1}"
             if not text(raw_id):
                 # A heading or note row (only 民生事项 or a remark) is skipped;
                 # a project without its 序号 is not.
@@ -303,7 +324,7 @@ class _ProjectSheetReader:
                     raise RegisterError(
                         f"序号 {pid} 没有{what}。",
                         sheet=self.sheet.name,
-                        cell=cell_name(r, columns[key]),
+                        cell=f"{letter[columns[key]]}{r + 1}",
                         hint=hint,
                     )
             matter = cells.get(rules.MATTER, "")
@@ -311,23 +332,22 @@ class _ProjectSheetReader:
             if (
                 not matter
                 and previous is not None
-                and rules.item_group(previous["id"]) == (rules.item_group(pid))
+                and rules.item_group(previous["id"]) == rules.item_group(pid)
             ):
                 matter = previous["matter"]
+            rest = texts[len(keys) :]
             fields = {
                 "row": r + 1,
                 "matter": matter,
                 "id": pid,
                 "name": cells[rules.NAME],
                 "annual_target": cells.get(rules.ANNUAL_TARGET, ""),
-                "quarter_targets": {
-                    q: text(self.value(r, c)) for q, c in self.quarter_columns.items()
-                },
+                "quarter_targets": dict(zip(quarters, rest, strict=False)),
                 "lead": cells[rules.LEAD],
                 "co": cells.get(rules.CO, ""),
-                "extra": {name: text(self.value(r, c)) for name, c in self.extra.items()},
+                "extra": dict(zip(self.extra, rest[len(quarters) :], strict=False)),
             }
-            rows.append(_Row(fields, cell_name(r, columns[rules.LEAD])))
+            rows.append(_Row(fields, f"{letter[columns[rules.LEAD]]}{r + 1}"))
             previous = fields
         if not rows:
             raise RegisterError(
