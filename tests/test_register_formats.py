@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import time
 import zipfile
 from pathlib import Path, PureWindowsPath
@@ -273,3 +274,26 @@ def test_a_lock_file_older_than_the_register_is_ignored_with_a_notice(tmp_path: 
 def test_lock_file_names_follow_windows_paths() -> None:
     path = PureWindowsPath(r"C:\Users\办公室\桌面\登记表.xlsx")
     assert str(lock_file(path)) == r"C:\Users\办公室\桌面\~$登记表.xlsx"  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- the desk and template preview
+
+
+@pytest.mark.libreoffice
+def test_the_desk_and_template_preview_take_an_office_register(registers, tmp_path: Path) -> None:
+    from toolkit.desk.workspace import Workspace
+
+    xls = _office_register(registers, "xls", tmp_path / "saved")
+    root = tmp_path / "工作"
+    root.mkdir()
+    shutil.copy(xls, root / "2023年台账.xls")
+    ws = Workspace(root)
+    assert ws.find_register() == root / "2023年台账.xls"
+    assert set(ws.register().unit_names()) == set(seed.UNITS)
+    template = Path(__file__).resolve().parents[1] / "templates" / "form.docx"
+    result = invoke(
+        "template", "preview", template, "-o", tmp_path / "预览.docx", "-r", xls, "-q", "3",
+        "--unit", "观湖街道",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "预览.docx").is_file()
