@@ -31,9 +31,7 @@ from toolkit.register.names import Mention, check_names, mentions
 from toolkit.register.settings import region_and_year
 from toolkit.register.units import ALL_STREETS, STREET, UnitDirectory, split_labels
 
-_QUARTER_RE = re.compile(r"第([一二三四1-4])季度")
 _SECTION_RE = re.compile(r"^(\S{2,30}?)[：:](?:未报送|无)?$")
-_CN_QUARTER = {v: k for k, v in rules.QUARTER_CN.items()}
 _CONVERTED = (".doc", ".wps", ".odt", ".rtf")
 # The register's own columns, in the order `toolkit generate` documents them.
 _KEYS = (rules.MATTER, rules.ID, rules.NAME, rules.ANNUAL_TARGET)
@@ -195,7 +193,7 @@ class _Reader:
                 f"{self.name} 的项目表中没有可用的项目行（每行须有序号、项目名称和主办单位）。"
             )
         region, year = region_and_year(self.title)
-        quarter = self.quarter or _quarter_of(self.title)
+        quarter = self.quarter or rules.quarter_named(self.title)
         if quarter is None:
             raise UsageError(
                 f"{self.name} 的标题和表头都没有写明季度。",
@@ -335,11 +333,3 @@ class _Reader:
 def _is_header(texts: list[str]) -> bool:
     keys = {rules.header_key(t) for t in texts if t}
     return rules.ID in keys and rules.NAME in keys
-
-
-def _quarter_of(text: str) -> int | None:
-    m = _QUARTER_RE.search(text)
-    if not m:
-        return None
-    q = m.group(1)
-    return int(q) if q.isdigit() else _CN_QUARTER[q]
