@@ -300,7 +300,6 @@ def merge(
     from toolkit.summary.checklist import summary_lines
     from toolkit.summary.model import summary_title
     from toolkit.summary.outputs import write_merge_outputs
-    from toolkit.summary.register_sheet import update_register_file
 
     template_path = _existing_file(template, "模板") if template else None
     jobs = resolve_jobs(jobs)
@@ -315,9 +314,9 @@ def merge(
     write_merge_outputs(result, out_docx, out_xlsx, out_report, template_path, jobs=jobs)
     outputs = {"docx": str(out_docx), "xlsx": str(out_xlsx), "report": str(out_report)}
     if update_register:
+        from toolkit.summary.register_sheet import update_register_file  # openpyxl: only here
+
         update = update_register_file(result)
-        for notice in update.notices:
-            say(f"提示：{notice}")
         if update.backup is None:
             outputs["register_results"] = str(update.path)
             say(

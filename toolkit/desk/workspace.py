@@ -118,7 +118,8 @@ class Workspace:
             return named
         # 登记表.xls, .ods …, then any workbook with a project table.
         stem = Path(REGISTER_NAME).stem
-        spreadsheets = sorted(p for p in self.root.iterdir() if p.suffix.lower() in READ_SUFFIXES)
+        found = self.root.iterdir() if self.root.is_dir() else ()
+        spreadsheets = sorted(p for p in found if p.suffix.lower() in READ_SUFFIXES)
         for path in sorted(spreadsheets, key=lambda p: p.stem != stem):
             if path.name.startswith(("~$", ".")) or not path.is_file():
                 continue

@@ -50,17 +50,12 @@ class RegisterUpdate:
     path: Path  # the register, or the workbook beside it
     backup: Path | None  # the register's copy from before, when it was rewritten
     kept: list[str] = field(default_factory=list)  # why the register was not rewritten
-    notices: list[str] = field(default_factory=list)
-
-    @property
-    def separate(self) -> bool:
-        return self.backup is None
 
 
 def update_register_file(result: MergeResult) -> RegisterUpdate:
     path = result.register.path
-    notice = check_lock(path)  # raises while Excel/WPS has the register open
-    notices = [notice] if notice else []
+    # Raises while Excel/WPS has the register open; a stale lock was reported on reading.
+    check_lock(path)
     name = results_sheet_name(result.period)
     rows = [
         [r.project.id, r.project.name, r.project.lead, r.progress, r.plan, r.evaluation, r.status]
@@ -72,7 +67,7 @@ def update_register_file(result: MergeResult) -> RegisterUpdate:
         book = xlsx_out.Workbook()
         book.add_sheet(name).table(_HEADERS, rows, widths=_WIDTHS)
         book.save(target)
-        return RegisterUpdate(target, None, kept, notices)
+        return RegisterUpdate(target, None, kept)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     backup = path.with_name(f"{path.stem}.备份-{stamp}{path.suffix}")
     try:
@@ -80,7 +75,7 @@ def update_register_file(result: MergeResult) -> RegisterUpdate:
     except OSError as exc:
         raise OutputError(f"无法备份登记表 {path.name}：{os_reason(exc)}") from None
     _write_sheet(path, name, rows)
-    return RegisterUpdate(path, backup, [], notices)
+    return RegisterUpdate(path, backup)
 
 
 def _write_sheet(path: Path, name: str, rows: list[list[str]]) -> None:
