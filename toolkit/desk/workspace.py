@@ -2,7 +2,7 @@
 
 Layout (docs/desk.md):
 
-    登记表.xlsx                 the register (or the first .xlsx with sheets 项目/设置)
+    登记表.xlsx                 the register (.xls/.ods too; else the first workbook with a project table)
     模板/form.docx, summary.docx, notice.docx    optional template overrides
     2023Q3/填报表/              forms sent (the output of `toolkit generate`)
     2023Q3/回收表/<单位>/<时间>-<原文件名>   returns received, filed by unit
