@@ -8,10 +8,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support import seed
 from support.cli import invoke
 from support.summaries import HEADER, seed_rows, write_summary
 
+from toolkit.register.from_summary import read_summary, write_register
+from toolkit.register.model import RegisterOptions
 from toolkit.register.reader import read_register
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,3 +151,39 @@ def test_a_document_that_is_not_a_summary_gives_a_chinese_error(tmp_path, make, 
     result = invoke("register", "from-summary", path, "-o", tmp_path / "登记表.xlsx")
     assert result.exit_code in (1, 2) and message in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "登记表.xlsx").exists()
+
+
+# ---------------------------------------------------------------- any table an office typed
+
+_CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
+_TEXT = st.text(
+    st.one_of(_CJK, st.sampled_from("0123456789%。，：（）“”/ -\n")), min_size=1, max_size=30
+).filter(lambda s: s.strip())
+# Streets and bureaus: 各街道 never appears, so every row's units are written out.
+_UNIT = st.tuples(st.text(_CJK, min_size=2, max_size=4), st.sampled_from(["街道", "局"])).map(
+    "".join
+)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(_TEXT, _TEXT, _TEXT, st.lists(_UNIT, min_size=1, max_size=3, unique=True)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_any_typed_table_comes_back_in_the_register(tmp_path: Path, rows) -> None:
+    table = [
+        ["", f"{n}-1", name, annual, target, "", "", "", "、".join(units), "/"]
+        for n, (name, annual, target, units) in enumerate(rows, start=1)
+    ]
+    summary = write_summary(tmp_path / "一览表.docx", table, example_row=False)
+    found = read_summary(summary)
+    write_register(found, tmp_path / "登记表.xlsx")
+    reg = read_register(tmp_path / "登记表.xlsx", RegisterOptions(allow_new_units=True))
+    assert [(p.id, p.name, p.annual_target, p.quarter_target(3), p.lead) for p in reg.projects] == [
+        (r[1], r[2].strip(), r[3].strip(), r[4].strip(), r[8]) for r in table
+    ]
