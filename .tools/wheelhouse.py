@@ -85,7 +85,9 @@ def build(out: Path, *, current_only: bool) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     # The toolkit and, for this machine, every dependency; a dependency published
     # only as source is built into a wheel here (pure Python: fits every target).
-    pip("wheel", "--quiet", "--wheel-dir", str(out), str(ROOT))
+    # Built from a copy: building in place leaves build/ and egg-info in the checkout.
+    with tempfile.TemporaryDirectory() as tmp:
+        pip("wheel", "--quiet", "--wheel-dir", str(out), str(_source_copy(Path(tmp))))
     if not current_only:
         toolkit = next(out.glob("minsheng_toolkit-*.whl"))
         for python in PYTHONS:
@@ -94,6 +96,19 @@ def build(out: Path, *, current_only: bool) -> list[Path]:
                 complete(out, python, system)
     (out / "安装说明.txt").write_text(NOTE.format(folder=out.name), encoding="utf-8")
     return sorted(out.glob("*.whl"))
+
+
+def _source_copy(tmp: Path) -> Path:
+    """What the package is built from (pyproject.toml names these)."""
+    source = tmp / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    for folder in ("toolkit", "templates", "docs"):
+        shutil.copytree(
+            ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return source
 
 
 def download(out: Path, python: str, system: System, requirements: list[str]) -> None:
