@@ -153,7 +153,7 @@ def test_install_register_checks_it_and_never_overwrites(tmp_path: Path) -> None
     with pytest.raises(DeskError, match="已有登记表"):
         ws.install_register("登记表.xlsx", source.read_bytes())
     with pytest.raises(DeskError, match=r"\.xlsx"):
-        Workspace(tmp_path / "ws").install_register("登记表.xls", b"x")
+        Workspace(tmp_path / "ws").install_register("登记表.docx", b"x")
 
 
 # ---------------------------------------------------------------- forms

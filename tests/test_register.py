@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zipfile
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from click.testing import Result
 from openpyxl import load_workbook
 from support import seed
 from support.cli import invoke
-from support.registers import HEADER, seed_rows, write_register
+from support.registers import HEADER, seed_rows, with_cached_values, write_register
 
 from toolkit.errors import RegisterError, UsageError
 from toolkit.office.ooxml import excel_unescape
@@ -165,32 +164,11 @@ def test_project_without_id_is_an_error(tmp_path):
 # ---------------------------------------------------------------- formulas
 
 
-def _with_cached_values(path: Path, values: dict[str, str]) -> None:
-    """Add the cached results Excel would have saved next to each formula."""
-    with zipfile.ZipFile(path) as zin:
-        entries = [(i, zin.read(i)) for i in zin.infolist()]
-    out = path.with_suffix(".tmp")
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info, data in entries:
-            if info.filename == "xl/worksheets/sheet1.xml":
-                xml = data.decode()
-                for ref, value in values.items():
-                    xml, n = re.subn(
-                        rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/?>(?:</v>)?',
-                        rf'<c r="{ref}" t="str"><f>\2</f><v>{value}</v>',
-                        xml,
-                    )
-                    assert n == 1, ref
-                data = xml.encode()
-            zout.writestr(info, data)
-    out.replace(path)
-
-
 def test_formula_cells_read_as_excel_calculated_them(tmp_path):
     path = write_register(
         tmp_path / "r.xlsx", [row("", "10-3", name='="星河"&"驿站"', lead='=CONCAT("民治","街道")')]
     )
-    _with_cached_values(path, {"C3": "星河驿站", "I3": "民治街道"})
+    with_cached_values(path, {"C3": "星河驿站", "I3": "民治街道"})
     p = read_register(path).project("10-3")
     assert (p.name, p.lead, [lead.unit for lead in p.leads]) == (
         "星河驿站",
@@ -237,13 +215,14 @@ def test_header_without_rows(tmp_path):
         read_register(write_register(tmp_path / "r.xlsx", []))
 
 
-def test_missing_settings_sheet(tmp_path):
-    path = write_register(tmp_path / "r.xlsx")
+def test_without_settings_sheet_region_and_year_come_from_the_title_row(tmp_path):
+    path = write_register(tmp_path / "r.xlsx", title="龙华区2023年民生实事项目台账")
     wb = load_workbook(path)
     del wb["设置"]
     wb.save(path)
-    with pytest.raises(RegisterError, match="缺少工作表「设置」"):
-        read_register(path)
+    reg = read_register(path)
+    assert (reg.region, reg.year) == ("龙华区", 2023)
+    assert any("标题" in w and "龙华区" in w for w in reg.warnings)
 
 
 def test_all_streets_without_streets_in_units_sheet(tmp_path):
@@ -282,7 +261,7 @@ def test_bad_register_gives_one_chinese_error_and_writes_nothing(tmp_path, make,
 def test_register_open_in_excel_is_refused(tmp_path, seed_register):
     (seed_register.parent / f"~${seed_register.name}").write_bytes(b"lock")
     result = run_generate(seed_register, tmp_path / "out")
-    assert result.exit_code == 1 and "正在 Excel 中打开" in result.stderr
+    assert result.exit_code == 1 and "正在 Excel/WPS 中打开" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -237,9 +237,10 @@ BAD_REGISTERS = {
     ),
     "billion_laughs": (lambda p: _register_with_doctype(p, bf.billion_laughs(), "lol9"), "已损坏"),
     "password": (_encrypted, "设置了打开密码"),
-    "open_in_excel": (_locked, "正在 Excel 中打开"),
-    "no_projects_sheet": (lambda p: _missing_sheet(p, "项目"), "缺少工作表「项目」"),
-    "no_settings_sheet": (lambda p: _missing_sheet(p, "设置"), "缺少工作表「设置」"),
+    "open_in_excel": (_locked, "正在 Excel/WPS 中打开"),
+    "no_projects_sheet": (lambda p: _missing_sheet(p, "项目"), "找不到项目表"),
+    # Without 设置, 地区 must come from --region, a title row or the file name.
+    "no_settings_sheet": (lambda p: _missing_sheet(p, "设置"), "找不到地区"),
 }
 
 

@@ -209,9 +209,9 @@ def build(size: Size, root: Path) -> dict[str, Any]:
 
 def _register(work: Path) -> Any:
     """The register as `toolkit generate/check/merge` read and hold it."""
-    from toolkit.cli.main import _read_register
+    from toolkit.cli.base import read_register
 
-    return _read_register(str(work / "register.xlsx"))
+    return read_register(str(work / "register.xlsx"), None, None, False, notify=False)
 
 
 def _period(register: Any) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -65,3 +67,45 @@ def write_register(
         st.append([k, v])
     wb.save(path)
     return path
+
+
+def write_office_register(
+    path: Path,
+    rows: Iterable[Sequence[Any]],
+    *,
+    sheet: str = "Sheet1",
+    title: str | None = "龙华区2023年民生实事项目台账",
+    header: Sequence[str] = HEADER,
+) -> Path:
+    """A register as offices keep it: one sheet, a title row, no 单位 or 设置 sheet."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    if title:
+        ws.append([title])
+    ws.append(list(header))
+    for row in rows:
+        ws.append(list(row))
+    wb.save(path)
+    return path
+
+
+def with_cached_values(path: Path, values: dict[str, str]) -> None:
+    """Add the cached results Excel would have saved next to each formula."""
+    with zipfile.ZipFile(path) as zin:
+        entries = [(i, zin.read(i)) for i in zin.infolist()]
+    out = path.with_suffix(".tmp")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in entries:
+            if info.filename == "xl/worksheets/sheet1.xml":
+                xml = data.decode()
+                for ref, value in values.items():
+                    xml, n = re.subn(
+                        rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/?>(?:</v>)?',
+                        rf'<c r="{ref}" t="str"><f>\2</f><v>{value}</v>',
+                        xml,
+                    )
+                    assert n == 1, ref
+                data = xml.encode()
+            zout.writestr(info, data)
+    out.replace(path)

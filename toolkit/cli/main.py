@@ -8,7 +8,6 @@ the one place that turns errors into messages and exit codes
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,19 +18,22 @@ from toolkit.cli.base import (
     CONTEXT,
     JOBS_OPTION,
     QUARTER,
-    YEAR,
     Group,
     emit_json,
     help_option,
     progress_bar,
+    read_register,
+    register_options,
     resolve_jobs,
     say,
 )
+from toolkit.cli.docs import docs
+from toolkit.cli.register import register as register_group
 from toolkit.cli.serve import serve
 from toolkit.cli.template import template
 
 if TYPE_CHECKING:
-    from toolkit.register.model import Register
+    from toolkit.returns.merging import MergeResult
 
 # ---------------------------------------------------------------- commands
 
@@ -58,7 +60,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @cli.command()
 @click.argument("register", metavar="登记表.xlsx")
 @click.option("--quarter", "-q", type=QUARTER, required=True, help="季度：1–4。")
-@click.option("--year", "-y", type=YEAR, help="年度；默认取登记表「设置」中的年度。")
+@register_options
 @click.option(
     "--out", "-o", "out_dir", metavar="文件夹", help="输出文件夹；默认 输出/年度Q季度/填报表。"
 )
@@ -79,6 +81,8 @@ def generate(
     register: str,
     quarter: int,
     year: int | None,
+    region: str | None,
+    allow_new_units: bool,
     out_dir: str | None,
     template: str | None,
     units: tuple[str, ...],
@@ -88,18 +92,20 @@ def generate(
 ) -> None:
     """按登记表为每个主办单位生成一份预填的填报表（.docx）和分发清单。
 
+    登记表可以是 .xlsx、.xls、.ods 或 WPS 表格，格式见 toolkit docs 登记表。
     单位较多（40 个及以上）时默认用本机全部 CPU 核并行生成，可用 --jobs 指定进程数。
 
     \b
     示例：
       toolkit generate data/register.xlsx --quarter 3
       toolkit generate 登记表.xlsx -q 3 --unit 民治街道 --out 分发
+      toolkit generate 2023年民生实事台账.xls -q 3 --region 龙华区
       toolkit generate 全市登记表.xlsx -q 3 --jobs 4
     """
     from toolkit.forms.generate import generate_forms
     from toolkit.register.model import resolve_period
 
-    reg = _read_register(register)
+    reg = read_register(register, year, region, allow_new_units, notify=False)
     period = resolve_period(reg, quarter, year)
     out = Path(out_dir) if out_dir else Path("输出") / period.key / "填报表"
     template_path = _existing_file(template, "模板") if template else None
@@ -114,7 +120,7 @@ def generate(
             progress=(lambda n, total, unit: bar.update(1)) if bar else None,
             jobs=resolve_jobs(jobs),
         )
-    for w in result.warnings:
+    for w in result.warnings:  # the register's notices first, then the forms'
         say(f"提示：{w}")
     if as_json:
         emit_json(
@@ -153,20 +159,12 @@ def _existing_file(path: str, what: str) -> Path:
 
 _RETURNS_ARG = click.argument("paths", nargs=-1, required=True, metavar="回收表或文件夹...")
 _REGISTER_OPT = click.option(
-    "--register", "-r", required=True, metavar="登记表.xlsx", help="分发时使用的登记表。"
+    "--register",
+    "-r",
+    required=True,
+    metavar="登记表.xlsx",
+    help="分发时使用的登记表（.xlsx、.xls、.ods 或 WPS 表格）。",
 )
-
-
-def _read_register(path: str) -> Register:
-    from toolkit.register.reader import read_register
-
-    register = read_register(Path(path))
-    # The register and the modules loaded so far live as long as the command:
-    # moved out of the garbage collector's sight, they are not re-scanned on
-    # every full collection (a tenth of a city-wide merge), and forked workers
-    # keep sharing their memory pages.
-    gc.freeze()
-    return register
 
 
 def _merge_inputs(
@@ -174,13 +172,15 @@ def _merge_inputs(
     register: str,
     quarter: int,
     year: int | None,
+    region: str | None,
+    allow_new_units: bool,
     normalize: bool = False,
     jobs: int | None = None,
-):  # type: ignore[no-untyped-def]
+) -> MergeResult:
     from toolkit.register.model import resolve_period
     from toolkit.returns.merging import merge_returns
 
-    reg = _read_register(register)
+    reg = read_register(register, year, region, allow_new_units)
     period = resolve_period(reg, quarter, year)
     result = merge_returns(
         reg,
@@ -207,7 +207,7 @@ def _json_result(result, outputs: dict[str, str] | None = None) -> dict[str, Any
 @_RETURNS_ARG
 @_REGISTER_OPT
 @click.option("--quarter", "-q", type=QUARTER, required=True, help="季度：1–4。")
-@click.option("--year", "-y", type=YEAR, help="年度；默认取登记表「设置」中的年度。")
+@register_options
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果（到标准输出）。")
 @JOBS_OPTION
 @help_option
@@ -216,6 +216,8 @@ def check(
     register: str,
     quarter: int,
     year: int | None,
+    region: str | None,
+    allow_new_units: bool,
     as_json: bool,
     jobs: int | None,
 ) -> None:
@@ -233,7 +235,7 @@ def check(
     """
     from toolkit.summary.checklist import checklist_lines
 
-    result = _merge_inputs(paths, register, quarter, year, jobs=jobs)
+    result = _merge_inputs(paths, register, quarter, year, region, allow_new_units, jobs=jobs)
     if as_json:
         emit_json(_json_result(result))
     else:
@@ -247,7 +249,7 @@ def check(
 @_RETURNS_ARG
 @_REGISTER_OPT
 @click.option("--quarter", "-q", type=QUARTER, required=True, help="季度：1–4。")
-@click.option("--year", "-y", type=YEAR, help="年度；默认取登记表「设置」中的年度。")
+@register_options
 @click.option(
     "--out", "-o", metavar="一览表.docx", help="一览表 Word 文件；默认 输出/年度Q季度/ 下。"
 )
@@ -259,7 +261,11 @@ def check(
     is_flag=True,
     help="把“1、”“（1）”“①”等条目编号统一改为“1.”，并在问题清单中注明。",
 )
-@click.option("--update-register", is_flag=True, help="把本季度结果写入登记表（先自动备份）。")
+@click.option(
+    "--update-register",
+    is_flag=True,
+    help="把本季度结果写入登记表（先自动备份）；登记表中有图片、图表、宏等时，改为另存在登记表旁边。",
+)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总结果（到标准输出）。")
 @JOBS_OPTION
 @help_option
@@ -268,6 +274,8 @@ def merge(
     register: str,
     quarter: int,
     year: int | None,
+    region: str | None,
+    allow_new_units: bool,
     out: str | None,
     xlsx: str | None,
     report: str | None,
@@ -292,11 +300,12 @@ def merge(
     from toolkit.summary.checklist import summary_lines
     from toolkit.summary.model import summary_title
     from toolkit.summary.outputs import write_merge_outputs
-    from toolkit.summary.register_sheet import update_register_file
 
     template_path = _existing_file(template, "模板") if template else None
     jobs = resolve_jobs(jobs)
-    result = _merge_inputs(paths, register, quarter, year, normalize_numbering, jobs)
+    result = _merge_inputs(
+        paths, register, quarter, year, region, allow_new_units, normalize_numbering, jobs
+    )
     reg, period = result.register, result.period
     title = summary_title(reg.region, result)
     out_docx = Path(out) if out else Path("输出") / period.key / f"{title}.docx"
@@ -305,9 +314,18 @@ def merge(
     write_merge_outputs(result, out_docx, out_xlsx, out_report, template_path, jobs=jobs)
     outputs = {"docx": str(out_docx), "xlsx": str(out_xlsx), "report": str(out_report)}
     if update_register:
-        backup = update_register_file(result)
-        outputs["register_backup"] = str(backup)
-        say(f"已把{period.label}结果写入登记表，原文件备份为 {backup.name}")
+        from toolkit.summary.register_sheet import update_register_file  # openpyxl: only here
+
+        update = update_register_file(result)
+        if update.backup is None:
+            outputs["register_results"] = str(update.path)
+            say(
+                f"登记表 {reg.path.name} 含有{'、'.join(update.kept)}，改写会丢失这些内容，未改动；"
+                f"{period.label}结果另存为 {update.path.name}（在登记表旁边）。"
+            )
+        else:
+            outputs["register_backup"] = str(update.backup)
+            say(f"已把{period.label}结果写入登记表，原文件备份为 {update.backup.name}")
     if as_json:
         emit_json(_json_result(result, outputs))
     else:
@@ -319,6 +337,8 @@ def merge(
 
 cli.add_command(serve)
 cli.add_command(template)
+cli.add_command(register_group)
+cli.add_command(docs)
 
 
 def main() -> None:

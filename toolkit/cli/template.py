@@ -7,7 +7,15 @@ from typing import Any
 
 import click
 
-from toolkit.cli.base import CONTEXT, QUARTER, YEAR, Group, emit_json, help_option, say
+from toolkit.cli.base import (
+    CONTEXT,
+    QUARTER,
+    Group,
+    emit_json,
+    help_option,
+    register_options,
+    say,
+)
 from toolkit.errors import UsageError
 from toolkit.forms import schema
 
@@ -46,7 +54,7 @@ def _existing(path: str) -> Path:
 def template() -> None:
     """维护 Word 模板：列出可用变量、检查模板、生成预览。
 
-    模板的编辑方法见 docs/templates.md。
+    模板的编辑方法见 toolkit docs 模板。
 
     \b
     示例：
@@ -59,7 +67,9 @@ def template() -> None:
 @template.command("fields")
 @_KIND_OPT
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（到标准输出）。")
-@click.option("--markdown", is_flag=True, help="输出 docs/templates.md 中的变量表（Markdown）。")
+@click.option(
+    "--markdown", is_flag=True, help="输出模板维护指南（toolkit docs 模板）中的变量表（Markdown）。"
+)
 @help_option
 def fields(kind: str | None, as_json: bool, markdown: bool) -> None:
     """列出模板中可以使用的全部变量：写法、类型、说明和示例值。
@@ -97,7 +107,7 @@ def fields(kind: str | None, as_json: bool, markdown: bool) -> None:
         for f in schema.FIELDS[k]:
             click.echo(f"  {schema.usage(f.name)}（{f.type}）：{f.description}")
             click.echo(f"      示例：{schema.display_sample(f.sample)}")
-    say("写法中 row.、group.、item.、entry. 开头的变量只能写在对应的循环内，见 docs/templates.md。")
+    say("写法中 row.、group.、item.、entry. 开头的变量只能写在对应的循环内，见 toolkit docs 模板。")
 
 
 @template.command("check")
@@ -145,7 +155,7 @@ def check(path: str, kind: str | None, as_json: bool) -> None:
     "--register", "-r", metavar="登记表.xlsx", help="用登记表中的真实项目；默认用样例数据。"
 )
 @click.option("--quarter", "-q", type=QUARTER, help="季度：1–4（与 --register 一起使用）。")
-@click.option("--year", "-y", type=YEAR, help="年度；默认取登记表「设置」中的年度。")
+@register_options
 @click.option("--unit", "-u", metavar="单位", help="填报表预览哪个单位的表；默认第一个单位。")
 @help_option
 def preview(
@@ -155,6 +165,8 @@ def preview(
     register: str | None,
     quarter: int | None,
     year: int | None,
+    region: str | None,
+    allow_new_units: bool,
     unit: str | None,
 ) -> None:
     """用模板生成一份预览：填报表为一个单位的表，一览表为尚未收到回收表时的样子。
@@ -165,13 +177,21 @@ def preview(
       toolkit template preview 填报表模板.docx -r 登记表.xlsx -q 3 --unit 民治街道 -o 预览.docx
       toolkit template preview 一览表模板.docx -r 登记表.xlsx -q 3 -o 一览表预览.docx
     """
+    from toolkit.register.model import RegisterOptions
     from toolkit.templating.preview import render_preview
 
     reg = Path(register) if register else None
     if reg is not None and not reg.is_file():
         raise UsageError(f"找不到登记表文件：{register}")
     result = render_preview(
-        _existing(path), Path(out), kind=kind, register=reg, quarter=quarter, year=year, unit=unit
+        _existing(path),
+        Path(out),
+        kind=kind,
+        register=reg,
+        quarter=quarter,
+        year=year,
+        unit=unit,
+        options=RegisterOptions(region, year, allow_new_units),
     )
     click.echo(str(result.path))
     data = "登记表" if result.source == "register" else "样例数据"

@@ -72,6 +72,7 @@ COLUMN_LABELS = {
 QUARTER_CN = {1: "一", 2: "二", 3: "三", 4: "四"}
 _CN_QUARTER = {v: k for k, v in QUARTER_CN.items()}
 _QUARTER_TARGET_RE = re.compile(r"^第([一二三四1-4])季度目标$")
+_QUARTER_RE = re.compile(r"第([一二三四1-4])季度")
 
 
 def clean_header(text: str) -> str:
@@ -86,9 +87,16 @@ def quarter_target_of(header: str) -> int | None:
 
 def _quarter_of_clean(h: str) -> int | None:
     m = _QUARTER_TARGET_RE.match(h)
-    if not m:
-        return None
-    q = m.group(1)
+    return _quarter_number(m.group(1)) if m else None
+
+
+def quarter_named(text: str) -> int | None:
+    """The quarter a title names (`龙华区2023年第三季度…一览表` -> 3), or None."""
+    m = _QUARTER_RE.search(text)
+    return _quarter_number(m.group(1)) if m else None
+
+
+def _quarter_number(q: str) -> int:
     return int(q) if q.isdigit() else _CN_QUARTER[q]
 
 

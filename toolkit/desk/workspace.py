@@ -2,7 +2,7 @@
 
 Layout (docs/desk.md):
 
-    登记表.xlsx                 the register (or the first .xlsx with sheets 项目/设置)
+    登记表.xlsx                 the register (.xls/.ods too; else the first workbook with a project table)
     模板/form.docx, summary.docx, notice.docx    optional template overrides
     2023Q3/填报表/              forms sent (the output of `toolkit generate`)
     2023Q3/回收表/<单位>/<时间>-<原文件名>   returns received, filed by unit
@@ -33,7 +33,8 @@ from toolkit.forms.generate import Generation, generate_forms
 from toolkit.forms.identity import form_file_name
 from toolkit.office import ooxml
 from toolkit.register.model import Register, resolve_period
-from toolkit.register.reader import PROJECTS_SHEET, SETTINGS_SHEET, read_register
+from toolkit.register.reader import looks_like_register, read_register
+from toolkit.register.source import READ_SUFFIXES
 from toolkit.returns.intake import take_in
 from toolkit.returns.merging import MergeResult, merge_returns
 from toolkit.summary.document import write_summary_docx
@@ -115,10 +116,14 @@ class Workspace:
         named = self.root / REGISTER_NAME
         if named.is_file():
             return named
-        for path in sorted(self.root.glob("*.xlsx")):
+        # 登记表.xls, .ods …, then any workbook with a project table.
+        stem = Path(REGISTER_NAME).stem
+        found = self.root.iterdir() if self.root.is_dir() else ()
+        spreadsheets = sorted(p for p in found if p.suffix.lower() in READ_SUFFIXES)
+        for path in sorted(spreadsheets, key=lambda p: p.stem != stem):
             if path.name.startswith(("~$", ".")) or not path.is_file():
                 continue
-            if _has_register_sheets(path):
+            if path.stem == stem or looks_like_register(path):
                 return path
         return None
 
@@ -143,16 +148,17 @@ class Workspace:
         return self._register_cache[0] if self._register_cache else ()
 
     def install_register(self, original_name: str, data: bytes) -> Path:
-        """Save an uploaded register as 登记表.xlsx, after checking it reads."""
+        """Save an uploaded register as 登记表.xlsx (.xls, .ods), after checking it reads."""
         name = sanitize_filename(original_name)
-        if not name.lower().endswith(".xlsx"):
-            raise DeskError(f"登记表应为 Excel .xlsx 文件，收到“{name}”。")
+        suffix = Path(name).suffix.lower()
+        if suffix not in READ_SUFFIXES:
+            raise DeskError(f"登记表应为 Excel 文件（.xlsx、.xls）或 .ods，收到“{name}”。")
         _check_size(name, data)
         with _FILING_LOCK:
             if self.find_register() is not None:
                 raise DeskError("工作文件夹中已有登记表，未做任何改动。")
-            staged = self.root / f".{uuid.uuid4().hex}-{REGISTER_NAME}"
-            target = self.root / REGISTER_NAME
+            target = self.root / (Path(REGISTER_NAME).stem + suffix)
+            staged = self.root / f".{uuid.uuid4().hex}-{target.name}"
             try:
                 staged.write_bytes(data)
                 read_register(staged)  # refuse a register the core cannot use
@@ -386,16 +392,3 @@ def _tree_signature(folder: Path) -> tuple:
             (str(p.relative_to(folder)), *_signature(p)) for p in folder.rglob("*") if p.is_file()
         )
     )
-
-
-def _has_register_sheets(path: Path) -> bool:
-    """Whether a workbook has the sheets 项目 and 设置 (read from workbook.xml only)."""
-    try:
-        with ooxml.Package(path) as pkg:
-            root = pkg.xml("xl/workbook.xml")
-    except ToolkitError:
-        return False
-    if root is None:
-        return False
-    names = {el.get("name") for el in root.iter() if el.tag.endswith("}sheet")}
-    return {PROJECTS_SHEET, SETTINGS_SHEET} <= names

@@ -306,6 +306,12 @@ def atomic_path(target: Path) -> Iterator[Path]:
         with open(tmp_path, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp_path, target)
+    except PermissionError:
+        # On Windows, what Excel, WPS or Word has open cannot be replaced.
+        raise OutputError(
+            f"无法写入 {target}：文件正被其他程序打开，或没有写入权限。",
+            hint=f"请先在 Excel/WPS 中关闭 {target.name} 后重试。",
+        ) from None
     except OSError as exc:
         raise OutputError(
             f"无法写入 {target}：{os_reason(exc)}（文件是否正被 Word/Excel 打开？）"

@@ -7,6 +7,7 @@ read from a workbook is toolkit.register.reader.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,27 @@ from toolkit.core import rules
 from toolkit.core.period import Period
 from toolkit.errors import UsageError
 from toolkit.register.units import Lead, Unit, UnitDirectory
+
+
+@dataclass(frozen=True)
+class RegisterOptions:
+    """What the command line adds to a register: --region, --year, --allow-new-units."""
+
+    region: str | None = None
+    year: int | None = None
+    allow_new_units: bool = False
+
+
+# The sheet `merge --update-register` writes each period's results into.
+_RESULTS_SHEET_RE = re.compile(r"^\d{4}Q[1-4]进展$")
+
+
+def results_sheet_name(period: Period) -> str:
+    return f"{period.key}进展"
+
+
+def is_results_sheet(name: str) -> bool:
+    return bool(_RESULTS_SHEET_RE.match(name))
 
 
 @dataclass(frozen=True)
@@ -109,6 +131,7 @@ def resolve_period(register: Register, quarter: int, year: int | None) -> Period
     year = year or register.year
     if year is None:
         raise UsageError(
-            "登记表「设置」中没有填写「年度」。", hint="在「设置」中填写年度，或用 --year 指定。"
+            "登记表中没有年度：「设置」中没有填写「年度」，标题行和文件名中也没有“2023年”这样的写法。",
+            hint="用 --year 指定，如 --year 2023；或在「设置」中填写年度。",
         )
     return Period(year, quarter)

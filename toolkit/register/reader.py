@@ -1,10 +1,11 @@
-"""Reading the Excel register: the office's master list of projects (docs/register.md).
+"""Reading the register: the office's master list of projects (docs/register.md).
 
-Sheets: 项目 (one row per project), 单位 (optional: the units and their
-type), 设置 (key/value: 地区, 年度, colours). The reader accepts what real
-registers look like — a title row above the header, 民生事项 written once
-over a merged range or only on the first row of its 件, 序号 turned into a
-date by Excel — and rejects the rest with one message naming sheet and cell.
+The register is whatever workbook the office keeps: the project table is
+found by its header row (序号 and 项目名称) on any sheet; the 单位 and 设置
+sheets are optional. The reader accepts what real registers look like — a
+title row above the header, 民生事项 written once over a merged range or
+only on the first row of its 件, 序号 turned into a date by Excel — and
+rejects the rest with one message naming sheet and cell.
 """
 
 from __future__ import annotations
@@ -13,135 +14,167 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
 from toolkit.core import rules
-from toolkit.errors import RegisterError, UsageError
-from toolkit.office.ooxml import excel_unescape, sniff
-from toolkit.register.model import Project, Register
-from toolkit.register.units import Unit, UnitDirectory, UnitSyntaxError, parse_leads
+from toolkit.errors import RegisterError, ToolkitError
+from toolkit.office.spreadsheet import Sheet, UnreadableWorkbook, Workbook, cell_name
+from toolkit.register.model import Project, Register, RegisterOptions, is_results_sheet
+from toolkit.register.names import check_names, mentions
+from toolkit.register.settings import SETTINGS_SHEET, complete_settings, read_settings
+from toolkit.register.source import open_register
+from toolkit.register.units import (
+    ALL_STREETS,
+    Unit,
+    UnitDirectory,
+    UnitSyntaxError,
+    parse_leads,
+    split_labels,
+)
+
+__all__ = ["PROJECTS_SHEET", "SETTINGS_SHEET", "looks_like_register", "read_register"]
 
 PROJECTS_SHEET = "项目"
 UNITS_SHEET = "单位"
-SETTINGS_SHEET = "设置"
 REQUIRED = (rules.ID, rules.NAME, rules.LEAD)
 _HEADER_SCAN_ROWS = 10
+_HEADER_HINT = "表头行写：民生事项、序号、项目名称、年度目标、第一季度目标……主办单位、协办单位。"
 
 
-def read_register(path: Path) -> Register:
+def read_register(path: Path, options: RegisterOptions | None = None) -> Register:
+    options = options or RegisterOptions()
     path = Path(path)
-    workbook = _open_workbook(path)
+    notices: list[str] = []
     try:
-        sheet = _projects_sheet(workbook)
-        settings = _read_settings(workbook)
-        directory = _read_units(workbook)
-        reader = _ProjectSheetReader(path, sheet, directory)
-        projects = reader.read()
-    finally:
-        workbook.close()
+        with open_register(path, notices) as book:
+            sheet, header_row, texts = _project_sheet(book)
+            settings = read_settings(_optional_sheet(book, SETTINGS_SHEET), text)
+            directory = _read_units(_optional_sheet(book, UNITS_SHEET))
+    except UnreadableWorkbook as exc:
+        raise RegisterError(f"登记表 {path.name} 无法读取：{exc.message}") from None
+    titles = [t for r in range(header_row) if (t := _first_text(sheet, r))]
+    notices += complete_settings(
+        settings,
+        region=options.region,
+        year=options.year,
+        titles=[*titles, sheet.name],
+        file_stem=path.stem,
+    )
+    reader = _ProjectSheetReader(sheet, header_row, texts)
+    rows = reader.read()
+    written = [m for r in rows for m in mentions(r.lead, r.lead_cell, directory)]
+    checked = check_names(
+        written,
+        directory,
+        region=settings["地区"],
+        sheet=sheet.name,
+        allow_new=options.allow_new_units,
+        uses_all_streets=any(label in ALL_STREETS for r in rows for label in split_labels(r.lead)),
+    )
+    projects = [r.project(checked.directory, sheet.name) for r in rows]
     return Register(
         path=path,
         settings=settings,
         projects=projects,
-        directory=directory,
-        extra_columns=reader.extra_columns,
+        directory=checked.directory,
+        extra_columns=list(reader.extra),
         quarter_columns=set(reader.quarter_columns),
-        warnings=reader.warnings,
+        warnings=[*notices, *reader.warnings, *checked.notices],
     )
 
 
-def _open_workbook(path: Path) -> openpyxl.Workbook:
-    if not path.exists():
-        raise UsageError(f"找不到登记表文件：{path}", hint="检查路径是否正确。")
-    if path.is_dir():
-        raise RegisterError(f"{path} 是文件夹，不是 Excel 登记表。")
-    lock = path.with_name("~$" + path.name)
-    if lock.exists():
-        raise RegisterError(
-            f"登记表 {path.name} 正在 Excel 中打开（发现锁文件 {lock.name}）。",
-            hint="在 Excel 中关闭该文件后重试。",
-        )
-    kind = sniff(path)
-    if kind == "ole":
-        raise RegisterError(
-            f"登记表 {path.name} 设置了打开密码，或是旧版 .xls 格式。",
-            hint="在 Excel 中去掉密码并另存为 .xlsx 后重试。",
-        )
-    if kind != "zip":
-        raise RegisterError(
-            f"登记表 {path.name} 不是有效的 Excel（.xlsx）文件，或已损坏。",
-            hint="用 Excel 打开确认后另存为 .xlsx。",
-        )
-    return _load_workbook(path, data_only=False)
-
-
-def _load_workbook(path: Path, *, data_only: bool) -> openpyxl.Workbook:
+def looks_like_register(path: Path) -> bool:
+    """Whether a file is a workbook with a project table (a quick look, no checks)."""
     try:
-        return openpyxl.load_workbook(path, data_only=data_only)
-    except Exception as exc:
-        # openpyxl reports a damaged or foreign file as whatever its zip and XML
-        # parsers raise (BadZipFile, zlib.error, ParseError, XMLSyntaxError,
-        # KeyError, InvalidFileException...): each means the file cannot be used.
+        with Workbook(path) as book:
+            return any(
+                (found := _header(book.sheet(name, rows=_HEADER_SCAN_ROWS))) is not None
+                and found[2]
+                for name in book.sheet_names
+                if not is_results_sheet(name)
+            )
+    except (ToolkitError, OSError):
+        return False
+
+
+# ---------------------------------------------------------------- sheets
+
+
+def _optional_sheet(book: Workbook, name: str) -> Sheet | None:
+    return book.sheet(name) if name in book.sheet_names else None
+
+
+def _project_sheet(book: Workbook) -> tuple[Sheet, int, dict[int, str]]:
+    """The sheet whose header row names 序号 and 项目名称; 项目 wins when several do.
+
+    Without one, a sheet whose header row names 序号 and two other known columns
+    is taken, so that the columns it lacks can be named.
+    """
+    found: list[tuple[Sheet, int, dict[int, str], bool]] = []
+    for name in book.sheet_names:
+        if is_results_sheet(name) or name in (UNITS_SHEET, SETTINGS_SHEET):
+            continue
+        sheet = book.sheet(name)
+        header = _header(sheet)
+        if header is not None:
+            found.append((sheet, *header))
+    candidates = [c for c in found if c[3]] or found
+    named = [c for c in candidates if c[0].name == PROJECTS_SHEET]
+    if len(candidates) == 1 or named:
+        sheet, row, texts, _ = (named or candidates)[0]
+        return sheet, row, texts
+    if candidates:
         raise RegisterError(
-            f"登记表 {path.name} 已损坏或不是 Excel 工作簿，无法读取（{type(exc).__name__}）。",
-            hint="用 Excel 打开确认后另存为 .xlsx。",
-        ) from None
-
-
-def _projects_sheet(workbook: openpyxl.Workbook) -> Worksheet:
-    if PROJECTS_SHEET in workbook.sheetnames:
-        return workbook[PROJECTS_SHEET]
+            f"登记表中有 {len(candidates)} 个工作表都像项目表："
+            f"{'、'.join(f'「{c[0].name}」' for c in candidates)}。",
+            hint=f"把要用的那个工作表改名为「{PROJECTS_SHEET}」。",
+        )
+    if PROJECTS_SHEET in book.sheet_names and not book.sheet(PROJECTS_SHEET).width:
+        raise RegisterError(
+            "工作表是空的。", sheet=PROJECTS_SHEET, hint=f"第一行写表头。{_HEADER_HINT}"
+        )
+    listed = "、".join(f"「{n}」" for n in book.sheet_names)
     raise RegisterError(
-        f"登记表缺少工作表「{PROJECTS_SHEET}」（现有：{'、'.join(workbook.sheetnames)}）。",
-        hint=f"把项目清单所在的工作表改名为「{PROJECTS_SHEET}」。",
+        f"登记表中找不到项目表：工作表 {listed} 的前 {_HEADER_SCAN_ROWS} 行中都没有"
+        "含“序号”和“项目名称”的表头行。",
+        hint=_HEADER_HINT,
     )
 
 
-def _text(value: Any) -> str:
+def _header(sheet: Sheet) -> tuple[int, dict[int, str], bool] | None:
+    """The header row in the first rows, its texts, and whether it names 项目名称.
+
+    A header row names 序号 and 项目名称, or 序号 and two other known columns.
+    """
+    for r in range(min(sheet.height, _HEADER_SCAN_ROWS)):
+        texts = {c: text(sheet.value(r, c)) for c in range(sheet.width)}
+        keys = {rules.header_key(t) for t in texts.values() if t}
+        if rules.ID in keys and (rules.NAME in keys or len(keys - {None}) >= 3):
+            return r, texts, rules.NAME in keys
+    return None
+
+
+def _first_text(sheet: Sheet, row: int) -> str:
+    return next((t for c in range(sheet.width) if (t := text(sheet.value(row, c)))), "")
+
+
+def text(value: Any) -> str:
+    """A cell as the register's text: whole numbers without `.0`, dates as 2023年10月3日."""
+    if type(value) is str:  # nearly every cell
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, dt.datetime):
+    if isinstance(value, (dt.datetime, dt.date)):
         return f"{value.year}年{value.month}月{value.day}日"
-    if isinstance(value, str):
-        value = excel_unescape(value)
     return str(value).strip()
 
 
-def _read_settings(workbook: openpyxl.Workbook) -> dict[str, str]:
-    if SETTINGS_SHEET not in workbook.sheetnames:
-        raise RegisterError(
-            f"登记表缺少工作表「{SETTINGS_SHEET}」。",
-            hint=f"新建工作表「{SETTINGS_SHEET}」，A 列写 地区、年度，B 列写对应的值（如 龙华区、2023）。",
-        )
-    sheet = workbook[SETTINGS_SHEET]
-    settings: dict[str, str] = {}
-    for row in sheet.iter_rows(min_row=1, max_col=2):
-        key, value = _text(row[0].value), _text(row[1].value) if len(row) > 1 else ""
-        if key and key not in ("项目", "设置项", "名称"):
-            settings[key] = value
-    if not settings.get("地区"):
-        raise RegisterError(
-            "没有填写「地区」。", sheet=SETTINGS_SHEET, hint="在 A 列写“地区”，B 列写如“龙华区”。"
-        )
-    year = settings.get("年度", "")
-    if year and not year.isdigit():
-        raise RegisterError(
-            f"「年度」应为四位数字，现为“{year}”。", sheet=SETTINGS_SHEET, hint="如 2023。"
-        )
-    return settings
-
-
-def _read_units(workbook: openpyxl.Workbook) -> UnitDirectory:
-    if UNITS_SHEET not in workbook.sheetnames:
+def _read_units(sheet: Sheet | None) -> UnitDirectory:
+    if sheet is None:
         return UnitDirectory([])
-    sheet = workbook[UNITS_SHEET]
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = sheet.rows
     header_at = next(
-        (i for i, r in enumerate(rows[:_HEADER_SCAN_ROWS]) if "单位名称" in map(_text, r)), None
+        (i for i, r in enumerate(rows[:_HEADER_SCAN_ROWS]) if "单位名称" in map(text, r)), None
     )
     if header_at is None:
         raise RegisterError(
@@ -149,12 +182,12 @@ def _read_units(workbook: openpyxl.Workbook) -> UnitDirectory:
             sheet=UNITS_SHEET,
             hint="第一行写：单位名称、类型、联系人、联系电话、邮箱。",
         )
-    header = [_text(v) for v in rows[header_at]]
+    header = [text(v) for v in rows[header_at]]
     col = {name: header.index(name) for name in header if name}
 
-    def get(r: tuple, name: str) -> str:
+    def get(r: list[Any], name: str) -> str:
         i = col.get(name)
-        return _text(r[i]) if i is not None and i < len(r) else ""
+        return text(r[i]) if i is not None and i < len(r) else ""
 
     units, seen = [], set()
     for r in rows[header_at + 1 :]:
@@ -171,183 +204,165 @@ def _read_units(workbook: openpyxl.Workbook) -> UnitDirectory:
     return UnitDirectory(units)
 
 
-class _ProjectSheetReader:
-    def __init__(self, path: Path, sheet: Worksheet, directory: UnitDirectory) -> None:
-        self.path = path
-        self.sheet = sheet
-        self.directory = directory
-        self.warnings: list[str] = []
-        self.extra_columns: list[str] = []
-        self.quarter_columns: dict[int, int] = {}
-        self._values: openpyxl.Workbook | None = None
-        # A merged range shows its top-left value on every row it covers.
-        self._merged: dict[tuple[int, int], tuple[int, int]] = {}
-        for rng in sheet.merged_cells.ranges:
-            for r in range(rng.min_row, rng.max_row + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
-                    self._merged[(r, c)] = (rng.min_row, rng.min_col)
+# ---------------------------------------------------------------- project rows
 
-    def cell_name(self, row: int, col: int) -> str:
-        return f"{get_column_letter(col)}{row}"
+
+class _Row:
+    """One project row as read, before its 主办单位 cell is expanded into units."""
+
+    def __init__(self, fields: dict[str, Any], lead_cell: str) -> None:
+        self.fields = fields
+        self.lead: str = fields["lead"]
+        self.lead_cell = lead_cell
+
+    def project(self, directory: UnitDirectory, sheet: str) -> Project:
+        try:
+            leads = tuple(parse_leads(self.lead, directory))
+        except UnitSyntaxError as exc:
+            raise RegisterError(str(exc), sheet=sheet, cell=self.lead_cell) from None
+        return Project(**self.fields, leads=leads)
+
+
+class _ProjectSheetReader:
+    def __init__(self, sheet: Sheet, header_row: int, texts: dict[int, str]) -> None:
+        self.sheet = sheet
+        self.header_row = header_row
+        self.texts = texts
+        self.warnings: list[str] = []
+        self.quarter_columns: dict[int, int] = {}
+        self.extra: dict[str, int] = {}
+        # Rows that need a closer look: part of a merged range, or holding a
+        # formula without its result. The others are read as they come.
+        self._special = {r for r, _ in sheet.merged} | {r for r, _ in sheet.unsaved_formulas}
+
+    def row(self, r: int, columns: list[int]) -> list[Any]:
+        """The values of row `r` in `columns`."""
+        if r not in self._special:
+            values = self.sheet.rows[r]
+            return [values[c] if c < len(values) else "" for c in columns]
+        return [self.value(r, c) for c in columns]
 
     def value(self, row: int, col: int) -> Any:
-        row, col = self._merged.get((row, col), (row, col))
-        cell = self.sheet.cell(row, col)
-        if cell.data_type == "f":
-            return self._formula_result(row, col)
-        return cell.value
-
-    def _formula_result(self, row: int, col: int) -> Any:
-        # Formulas are read as Excel last calculated them (cached values).
-        if self._values is None:
-            self._values = _load_workbook(self.path, data_only=True)
-        value = self._values[self.sheet.title].cell(row, col).value
-        if value is None:
+        origin = self.sheet.merged.get((row, col), (row, col))
+        if origin in self.sheet.unsaved_formulas:
             raise RegisterError(
                 "是公式，但文件里没有保存计算结果（文件可能由程序生成，未在 Excel 中保存过）。",
-                sheet=self.sheet.title,
-                cell=self.cell_name(row, col),
+                sheet=self.sheet.name,
+                cell=cell_name(*origin),
                 hint="用 Excel 打开登记表并保存一次，或把公式改为数值。",
             )
-        return value
+        return self.sheet.value(row, col)
 
-    def find_header(self) -> tuple[int, dict[int, str]]:
-        if (
-            self.sheet.max_row <= 1
-            and self.sheet.max_column <= 1
-            and self.sheet["A1"].value is None
-        ):
-            raise RegisterError(
-                "工作表是空的。",
-                sheet=self.sheet.title,
-                hint="第一行写表头：民生事项、序号、项目名称、年度目标、第一季度目标……主办单位、协办单位。",
-            )
-        for r in range(1, min(self.sheet.max_row, _HEADER_SCAN_ROWS) + 1):
-            texts = {c: _text(self.value(r, c)) for c in range(1, self.sheet.max_column + 1)}
-            keys = {rules.header_key(t) for t in texts.values()} - {None}
-            # 序号 and two more known columns: missing ones are then reported by name.
-            if rules.ID in keys and len(keys) >= 3:
-                return r, texts
-        raise RegisterError(
-            f"前 {_HEADER_SCAN_ROWS} 行中找不到表头行（应含“序号”“项目名称”“主办单位”等列名）。",
-            sheet=self.sheet.title,
-            hint="表头行写：民生事项、序号、项目名称、年度目标、第一季度目标……主办单位、协办单位。",
-        )
-
-    def read(self) -> list[Project]:
-        header_row, texts = self.find_header()
+    def _columns(self) -> dict[str, int]:
         columns: dict[str, int] = {}
-        extra: dict[str, int] = {}
-        for c, text in texts.items():
-            if not text:
+        for c, header in self.texts.items():
+            if not header:
                 continue
-            quarter = rules.quarter_target_of(text)
-            key = rules.header_key(text)
+            quarter = rules.quarter_target_of(header)
+            key = rules.header_key(header)
             if quarter is not None:
                 self.quarter_columns[quarter] = c
             elif key is not None and key != rules.QUARTER_TARGET and key not in columns:
                 columns[key] = c
             elif key is None:
-                extra[rules.clean_header(text)] = c
-        self.extra_columns = list(extra)
+                self.extra[rules.clean_header(header)] = c
         missing = [
             rules.COLUMN_LABELS[k] for k in (*REQUIRED, rules.ANNUAL_TARGET) if k not in columns
         ]
         if missing:
             raise RegisterError(
-                f"第 {header_row} 行的表头缺少列：{'、'.join(missing)}。",
-                sheet=self.sheet.title,
+                f"第 {self.header_row + 1} 行的表头缺少列：{'、'.join(missing)}。",
+                sheet=self.sheet.name,
                 hint="补上这些列（列名须一致，顺序不限）。",
             )
+        return columns
 
-        projects: list[Project] = []
+    def read(self) -> list[_Row]:
+        columns = self._columns()
+        id_col = columns[rules.ID]
+        keys = [k for k in columns if k != rules.ID]
+        quarters = list(self.quarter_columns)
+        wanted = [
+            *(columns[k] for k in keys),
+            *self.quarter_columns.values(),
+            *self.extra.values(),
+        ]
+        letter = {c: cell_name(0, c)[:-1] for c in (id_col, *columns.values())}
+        rows: list[_Row] = []
         seen: dict[str, str] = {}
-        previous: Project | None = None
-        for r in range(header_row + 1, self.sheet.max_row + 1):
-            raw_id = self.value(r, columns[rules.ID])
-            text = {k: _text(self.value(r, c)) for k, c in columns.items() if k != rules.ID}
-            if raw_id is None or not _text(raw_id):
+        previous: dict[str, Any] | None = None
+        for r in range(self.header_row + 1, self.sheet.height):
+            raw_id, *values = self.row(r, [id_col, *wanted])
+            texts = [text(v) for v in values]
+            cells = dict(zip(keys, texts, strict=False))
+            where = f"{letter[id_col]}{r + 1}"
+            if not text(raw_id):
                 # A heading or note row (only 民生事项 or a remark) is skipped;
                 # a project without its 序号 is not.
-                if text.get(rules.NAME) or text.get(rules.LEAD):
+                if cells.get(rules.NAME) or cells.get(rules.LEAD):
                     raise RegisterError(
                         "该行有内容但没有序号。",
-                        sheet=self.sheet.title,
-                        cell=self.cell_name(r, columns[rules.ID]),
+                        sheet=self.sheet.name,
+                        cell=where,
                         hint="补上序号（如 10-3），或删除该行。",
                     )
                 continue
-            pid = self._project_id(raw_id, r, columns[rules.ID])
-            where = self.cell_name(r, columns[rules.ID])
+            pid = self._project_id(raw_id, where)
             if pid in seen:
                 raise RegisterError(
                     f"序号 {pid} 重复（{seen[pid]} 和 {where}）。",
-                    sheet=self.sheet.title,
+                    sheet=self.sheet.name,
                     cell=where,
                     hint="每个项目的序号必须唯一，请改正其中一个。",
                 )
             seen[pid] = where
-            if not text.get(rules.NAME):
-                raise RegisterError(
-                    f"序号 {pid} 没有项目名称。",
-                    sheet=self.sheet.title,
-                    cell=self.cell_name(r, columns[rules.NAME]),
-                    hint="补上项目名称。",
-                )
-            if not text.get(rules.LEAD):
-                raise RegisterError(
-                    f"序号 {pid} 没有主办单位。",
-                    sheet=self.sheet.title,
-                    cell=self.cell_name(r, columns[rules.LEAD]),
-                    hint="补上主办单位，多个单位用顿号“、”分隔。",
-                )
-            matter = text.get(rules.MATTER, "")
-            # 民生事项 is often written only on the first row of its 件.
-            if not matter and previous is not None and previous.item == rules.item_group(pid):
-                matter = previous.matter
-            try:
-                leads = tuple(parse_leads(text[rules.LEAD], self.directory))
-            except UnitSyntaxError as exc:
-                raise RegisterError(
-                    str(exc), sheet=self.sheet.title, cell=self.cell_name(r, columns[rules.LEAD])
-                ) from None
-            for lead in leads:
-                if self.directory.units and not self.directory.is_known(lead.unit):
-                    self.warnings.append(
-                        f"{self.cell_name(r, columns[rules.LEAD])}：主办单位“{lead.unit}”不在「单位」工作表中，"
-                        "仍为其生成填报表。"
+            for key, what, hint in (
+                (rules.NAME, "项目名称", "补上项目名称。"),
+                (rules.LEAD, "主办单位", "补上主办单位，多个单位用顿号“、”分隔。"),
+            ):
+                if not cells.get(key):
+                    raise RegisterError(
+                        f"序号 {pid} 没有{what}。",
+                        sheet=self.sheet.name,
+                        cell=f"{letter[columns[key]]}{r + 1}",
+                        hint=hint,
                     )
-            project = Project(
-                row=r,
-                matter=matter,
-                id=pid,
-                name=text[rules.NAME],
-                annual_target=text.get(rules.ANNUAL_TARGET, ""),
-                quarter_targets={
-                    q: _text(self.value(r, c)) for q, c in self.quarter_columns.items()
-                },
-                lead=text[rules.LEAD],
-                co=text.get(rules.CO, ""),
-                leads=leads,
-                extra={name: _text(self.value(r, c)) for name, c in extra.items()},
-            )
-            projects.append(project)
-            previous = project
-        if not projects:
+            matter = cells.get(rules.MATTER, "")
+            # 民生事项 is often written only on the first row of its 件.
+            if (
+                not matter
+                and previous is not None
+                and rules.item_group(previous["id"]) == rules.item_group(pid)
+            ):
+                matter = previous["matter"]
+            rest = texts[len(keys) :]
+            fields = {
+                "row": r + 1,
+                "matter": matter,
+                "id": pid,
+                "name": cells[rules.NAME],
+                "annual_target": cells.get(rules.ANNUAL_TARGET, ""),
+                "quarter_targets": dict(zip(quarters, rest, strict=False)),
+                "lead": cells[rules.LEAD],
+                "co": cells.get(rules.CO, ""),
+                "extra": dict(zip(self.extra, rest[len(quarters) :], strict=False)),
+            }
+            rows.append(_Row(fields, f"{letter[columns[rules.LEAD]]}{r + 1}"))
+            previous = fields
+        if not rows:
             raise RegisterError(
-                f"表头（第 {header_row} 行）下面没有项目行。",
-                sheet=self.sheet.title,
+                f"表头（第 {self.header_row + 1} 行）下面没有项目行。",
+                sheet=self.sheet.name,
                 hint="在表头下逐行填写项目。",
             )
-        return projects
+        return rows
 
-    def _project_id(self, raw: Any, row: int, col: int) -> str:
+    def _project_id(self, raw: Any, where: str) -> str:
         if isinstance(raw, (dt.datetime, dt.date)):
             # Excel turns `10-3` typed in a General cell into 3 October.
             pid = f"{raw.month}-{raw.day}"
             self.warnings.append(
-                f"{self.cell_name(row, col)}：序号被 Excel 识别成了日期，已按“{pid}”读取；"
-                "建议把序号列设为“文本”格式。"
+                f"{where}：序号被 Excel 识别成了日期，已按“{pid}”读取；建议把序号列设为“文本”格式。"
             )
             return pid
-        return rules.normalize_id(_text(raw))
+        return rules.normalize_id(text(raw))

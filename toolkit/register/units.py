@@ -1,7 +1,8 @@
 """Responsible units (主办单位) and how a 主办单位 cell names them.
 
 A cell may name several units (`区委组织部、民政局、各街道`); `各街道`
-stands for every unit of type 街道 in the register's 单位 sheet; a
+stands for every unit of type 街道 in the register's 单位 sheet (without
+one, every street the register names: toolkit.register.names); a
 sub-office label such as `民治街道（工务）` belongs to 民治街道's form and
 keeps its full label in the row.
 """
@@ -89,7 +90,8 @@ def parse_leads(cell: str, directory: UnitDirectory) -> list[Lead]:
             streets = directory.streets
             if not streets:
                 raise UnitSyntaxError(
-                    f"「{label}」无法展开：登记表「单位」工作表中没有类型为“街道”的单位。"
+                    f"「{label}」无法展开：登记表「单位」工作表中没有类型为“街道”的单位"
+                    "（没有「单位」工作表时，主办单位中也没有写出任何街道）。"
                 )
             for s in streets:
                 add(s.name, s.name)

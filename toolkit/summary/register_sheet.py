@@ -1,14 +1,19 @@
 """`merge --update-register`: write the quarter's results back into the register.
 
-The register is the office's own file, so: refuse while Excel holds it open,
-make a timestamped backup first, write a new sheet per period (replacing
-only that period's sheet), and save atomically.
+The register is the office's own file, so: refuse while Excel/WPS holds it
+open, make a timestamped backup first, write a new sheet per period
+(replacing only that period's sheet), and save atomically. openpyxl cannot
+keep everything a workbook may hold (pictures, charts, WPS in-cell pictures,
+pivot tables, macros, links): when the register has any of it, or is not an
+.xlsx at all, the results go into a workbook of their own beside it and the
+register is left as it is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +22,12 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 
 from toolkit.errors import OutputError
-from toolkit.office.ooxml import atomic_path
+from toolkit.office import xlsx_out
+from toolkit.office.ooxml import atomic_path, os_reason
+from toolkit.office.spreadsheet import rewrite_losses
 from toolkit.office.xlsx_out import cell_text
+from toolkit.register.model import results_sheet_name
+from toolkit.register.source import check_lock
 from toolkit.returns.merging import MergeResult
 from toolkit.summary.model import build_rows
 
@@ -34,24 +43,43 @@ _HEADERS = [
 _WIDTHS = [8, 30, 20, 60, 40, 10, 10]
 
 
-def results_sheet_name(result: MergeResult) -> str:
-    return f"{result.period.key}进展"
+@dataclass
+class RegisterUpdate:
+    """Where the period's results went."""
+
+    path: Path  # the register, or the workbook beside it
+    backup: Path | None  # the register's copy from before, when it was rewritten
+    kept: list[str] = field(default_factory=list)  # why the register was not rewritten
 
 
-def update_register_file(result: MergeResult) -> Path:
-    """Returns the backup's path."""
+def update_register_file(result: MergeResult) -> RegisterUpdate:
     path = result.register.path
-    lock = path.with_name("~$" + path.name)
-    if lock.exists():
-        raise OutputError(
-            f"登记表 {path.name} 正在 Excel 中打开（发现 {lock.name}），未写入。",
-            hint="关闭 Excel 中的登记表后重新运行。",
-        )
+    # Raises while Excel/WPS has the register open; a stale lock was reported on reading.
+    check_lock(path)
+    name = results_sheet_name(result.period)
+    rows = [
+        [r.project.id, r.project.name, r.project.lead, r.progress, r.plan, r.evaluation, r.status]
+        for r in build_rows(result)
+    ]
+    kept = rewrite_losses(path)
+    if kept:
+        target = path.with_name(f"{path.stem}.{name}.xlsx")
+        book = xlsx_out.Workbook()
+        book.add_sheet(name).table(_HEADERS, rows, widths=_WIDTHS)
+        book.save(target)
+        return RegisterUpdate(target, None, kept)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     backup = path.with_name(f"{path.stem}.备份-{stamp}{path.suffix}")
-    shutil.copy2(path, backup)
+    try:
+        shutil.copy2(path, backup)
+    except OSError as exc:
+        raise OutputError(f"无法备份登记表 {path.name}：{os_reason(exc)}") from None
+    _write_sheet(path, name, rows)
+    return RegisterUpdate(path, backup)
+
+
+def _write_sheet(path: Path, name: str, rows: list[list[str]]) -> None:
     wb = openpyxl.load_workbook(path)
-    name = results_sheet_name(result)
     if name in wb.sheetnames:
         del wb[name]
     ws = wb.create_sheet(name)
@@ -60,9 +88,7 @@ def update_register_file(result: MergeResult) -> Path:
     header, body = _named_styles(wb)
     for c, text in enumerate(_HEADERS, start=1):
         _set_text(ws.cell(row=1, column=c), text).style = header
-    for r, row in enumerate(build_rows(result), start=2):
-        p = row.project
-        values = [p.id, p.name, p.lead, row.progress, row.plan, row.evaluation, row.status]
+    for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
             _set_text(ws.cell(row=r, column=c), value).style = body
     for c, width in enumerate(_WIDTHS, start=1):
@@ -70,7 +96,6 @@ def update_register_file(result: MergeResult) -> Path:
     ws.freeze_panes = "A2"
     with atomic_path(path) as tmp:
         wb.save(tmp)
-    return backup
 
 
 def _set_text(cell: Any, value: str) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 from toolkit.errors import RegisterError, UsageError
 from toolkit.forms import schema
 from toolkit.forms.rendering import PreparedTemplate
+from toolkit.register.model import RegisterOptions
 from toolkit.templating.check import TemplateReport, check_template
 from toolkit.templating.samples import sample_context
 
@@ -37,6 +38,7 @@ def render_preview(
     quarter: int | None = None,
     year: int | None = None,
     unit: str | None = None,
+    options: RegisterOptions | None = None,
 ) -> Preview:
     template, out = Path(template), Path(out)
     if out.resolve() == template.resolve():
@@ -50,7 +52,7 @@ def render_preview(
     if unit and kind != schema.FORM:
         raise UsageError("--unit 只用于填报表模板。")
     if register is not None:
-        context, unit = _register_context(kind, register, quarter, year, unit)  # type: ignore[arg-type]
+        context, unit = _register_context(kind, register, quarter, year, unit, options)  # type: ignore[arg-type]
         source = "register"
     else:
         context = sample_context(kind, {k: f"（{k}）" for k in report.extra_keys})
@@ -62,7 +64,12 @@ def render_preview(
 
 
 def _register_context(
-    kind: str, path: Path, quarter: int, year: int | None, unit: str | None
+    kind: str,
+    path: Path,
+    quarter: int,
+    year: int | None,
+    unit: str | None,
+    options: RegisterOptions | None,
 ) -> tuple[dict[str, Any], str | None]:
     from toolkit.forms.context import form_context
     from toolkit.forms.generate import select_units
@@ -72,7 +79,7 @@ def _register_context(
     from toolkit.returns.merging import MergeResult
     from toolkit.summary.document import summary_context
 
-    register = read_register(path)
+    register = read_register(path, options)
     period = resolve_period(register, quarter, year)
     if kind == schema.SUMMARY:
         return summary_context(MergeResult(register, period, [], [])), None
