@@ -182,6 +182,13 @@ def _start_soffice(soffice: str, tmp: Path) -> tuple[subprocess.Popen, str]:
 
 
 def _connect(proc: subprocess.Popen, pipe: str, tmp: Path):
+    """The Desktop of the soffice started by _start_soffice."""
+    ctx = connect_context(proc, pipe, tmp)
+    return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+
+
+def connect_context(proc: subprocess.Popen, pipe: str, tmp: Path):
+    """The component context of the soffice started by _start_soffice, once it answers."""
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext(
         "com.sun.star.bridge.UnoUrlResolver", local
@@ -189,8 +196,7 @@ def _connect(proc: subprocess.Popen, pipe: str, tmp: Path):
     deadline = time.monotonic() + CONNECT_TIMEOUT
     while True:
         try:
-            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-            return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+            return resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
         except NoConnectException:
             if proc.poll() is not None:
                 err = (tmp / "soffice.log").read_text("utf-8", "replace")
