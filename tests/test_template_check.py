@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from lxml import etree
 from support.cli import invoke
 from support.fill import fill_form
-from support.registers import HEADER, seed_rows, write_register
+from support.registers import write_owners_register
 from support.template_edits import FORM, ROOT, SUMMARY, W, check_json, edited, q, replaced
 
 from toolkit.cli.main import cli
@@ -703,13 +703,7 @@ def test_maintainer_adds_a_column_to_both_templates_and_the_register(tmp_path):
         rc, data = check_json(path)
         assert (rc, data["problems"], data["extra_columns"]) == (0, [], ["责任人"])
 
-    rows = seed_rows()
-    owners = {row[1]: f"负责人{n}" for n, row in enumerate(rows, start=1)}
-    register = write_register(
-        tmp_path / "登记表.xlsx",
-        [[*row, owners[row[1]]] for row in rows],
-        header=[*HEADER, "责任人"],
-    )
+    register, owners = write_owners_register(tmp_path / "登记表.xlsx")
 
     out = tmp_path / "填报表"
     args = ["generate", str(register), "-q", "3", "-t", str(form_t), "-o", str(out), "--json"]

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from support.cli import invoke
 from support.fill import fill_form
-from support.registers import HEADER, seed_rows, write_register
+from support.registers import write_owners_register, write_register
 from support.template_edits import FORM, NS, ROOT, SUMMARY, W, check_json, replaced, rewrite
 
 from toolkit.forms.rendering import PreparedTemplate, make_environment
@@ -36,18 +36,6 @@ from toolkit.templating.samples import sample_context
 
 DOCS = ROOT / "docs" / "templates.md"
 OWNER = "{{ row.extra['责任人'] }}"
-
-
-def owners_register(tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    """The seed register with a 责任人 column: (path, 序号 -> 责任人)."""
-    rows = seed_rows()
-    owners = {row[1]: f"负责人{n}" for n, row in enumerate(rows, start=1)}
-    path = write_register(
-        tmp_path / "登记表.xlsx",
-        [[*row, owners[row[1]]] for row in rows],
-        header=[*HEADER, "责任人"],
-    )
-    return path, owners
 
 
 def generate(register: Path, template: Path, out: Path) -> list[dict]:
@@ -89,7 +77,7 @@ def test_a_column_typed_any_way_renders(tmp_path, typed):
     rc, data = check_json(template)
     assert rc == 0 and data["extra_columns"] == ["责任人"], data["problems"]
     assert all(p["level"] == "warning" for p in data["problems"])
-    register, owners = owners_register(tmp_path)
+    register, owners = write_owners_register(tmp_path / "登记表.xlsx")
     for f in generate(register, template, tmp_path / "填报表"):
         form = read_return(Path(f["file"]), quarter=3)
         assert {r.id: r.cells["co"] for r in form.rows} == {i: owners[i] for i in f["rows"]}
@@ -143,6 +131,15 @@ def _word2016_style(tmp_path: Path) -> Path:
     return rewrite(SUMMARY, tmp_path / "word2016.docx", change)
 
 
+def _stock_render(template: Path, kind: str) -> bytes:
+    """The template rendered by stock docxtpl, in the toolkit's Jinja environment."""
+    stock = DocxTemplate(str(template))
+    stock.render(sample_context(kind), make_environment())
+    buffer = io.BytesIO()
+    stock.save(buffer)
+    return buffer.getvalue()
+
+
 def _paragraph_texts(docx_bytes: bytes) -> list[str]:
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as zf:
         root = etree.fromstring(zf.read("word/document.xml"))
@@ -164,12 +161,8 @@ def test_a_word2016_style_template_passes_and_renders_like_stock_docxtpl(tmp_pat
     assert (rc, data["problems"]) == (0, [])
     context = sample_context("summary")
     ours = PreparedTemplate(template).render_bytes(context)
-    stock = DocxTemplate(str(template))
-    stock.render(sample_context("summary"), make_environment())
-    buffer = io.BytesIO()
-    stock.save(buffer)
     texts = _paragraph_texts(ours)
-    assert texts == _paragraph_texts(buffer.getvalue())
+    assert texts == _paragraph_texts(_stock_render(template, "summary"))
     assert texts[:3] == [" " * 12 + " 行首空格", context["stats_text"] + " 统计", " 标签中的制表符"]
     assert texts[3] == "".join(f"▋ {item['name']}" for item in context["legend"])
 
@@ -185,7 +178,7 @@ def test_a_template_saved_by_python_docx(tmp_path):
     document.save(str(template))
     rc, data = check_json(template)
     assert (rc, data["problems"], data["extra_columns"]) == (0, [], ["责任人"])
-    register, owners = owners_register(tmp_path)
+    register, owners = write_owners_register(tmp_path / "登记表.xlsx")
     for f in generate(register, template, tmp_path / "填报表"):
         form = read_return(Path(f["file"]), quarter=3)
         assert {r.id: r.cells["co"] for r in form.rows} == {i: owners[i] for i in f["rows"]}
@@ -267,7 +260,7 @@ def test_libreoffice_add_remove_column_and_footnote_by_the_guide(tmp_path):
         xml = zf.read("word/document.xml").decode("utf-8")
     assert "[&apos;</w:t>" in xml and ">责任人</w:t>" in xml
 
-    register, owners = owners_register(tmp_path)
+    register, owners = write_owners_register(tmp_path / "登记表.xlsx")
     # adding a column: generate shows it, merge carries it
     forms = generate(register, added["form"], tmp_path / "填报表")
     for f in forms:
@@ -398,17 +391,14 @@ def test_a_column_loop_renders_like_stock_docxtpl(tmp_path):
     assert (rc, data["problems"]) == (0, [])
     context = sample_context("form")
     ours = PreparedTemplate(template).render_bytes(context)
-    stock = DocxTemplate(str(template))
-    stock.render(sample_context("form"), make_environment())
-    buffer = io.BytesIO()
-    stock.save(buffer)
-    assert _paragraph_texts(ours) == _paragraph_texts(buffer.getvalue())
+    stock = _stock_render(template, "form")
+    assert _paragraph_texts(ours) == _paragraph_texts(stock)
 
     def last_table(docx_bytes: bytes) -> etree._Element:
         with zipfile.ZipFile(io.BytesIO(docx_bytes)) as zf:
             return etree.fromstring(zf.read("word/document.xml")).findall(".//w:tbl", NS)[-1]
 
-    for rendered in (ours, buffer.getvalue()):
+    for rendered in (ours, stock):
         tbl = last_table(rendered)
         assert len(tbl.findall("w:tblGrid/w:gridCol", NS)) == len(context["evaluations"])
         assert ["".join(tc.itertext()) for tc in tbl.iter(f"{{{W}}}tc")] == context["evaluations"]

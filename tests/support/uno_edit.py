@@ -24,24 +24,10 @@ as Word 2007-365 (.docx). Exits 1 with a message on stderr on failure.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
-import uno  # type: ignore[import-not-found]
-from uno_fill import (
-    FillError,
-    _props,
-    _rows,
-    _squash,
-    _start_soffice,
-    _stop,
-    connect_context,
-)
+from uno_fill import FillError, _props, _rows, _squash, open_document, run_specs, save_docx
 
 HEADER = "序号"
 
@@ -76,11 +62,7 @@ def _cursor_into(doc, cell) -> None:
 
 def edit_document(ctx, desktop, spec: dict) -> None:
     src, dst = Path(spec["input"]).resolve(), Path(spec["output"]).resolve()
-    doc = desktop.loadComponentFromURL(
-        uno.systemPathToFileUrl(str(src)), "_blank", 0, _props(Hidden=True, ReadOnly=False)
-    )
-    if doc is None:
-        raise FillError(f"LibreOffice could not open {src}")
+    doc = open_document(desktop, src)
     helper = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
     frame = doc.getCurrentController().getFrame()
 
@@ -108,11 +90,7 @@ def edit_document(ctx, desktop, spec: dict) -> None:
                 run(".uno:InsertText", Text=step["text"])
             else:
                 raise FillError(f"unknown step {step['do']!r}")
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        doc.storeToURL(
-            uno.systemPathToFileUrl(str(dst)),
-            _props(FilterName="MS Word 2007 XML", Overwrite=True),
-        )
+        save_docx(doc, dst)
     finally:
         doc.close(True)
 
@@ -127,38 +105,7 @@ def _paragraph_with(doc, text: str):
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("spec", help="JSON spec file")
-    ap.add_argument("--soffice", default=os.environ.get("TOOLKIT_SOFFICE") or "soffice")
-    args = ap.parse_args(argv)
-    specs = json.loads(Path(args.spec).read_text(encoding="utf-8"))
-    if isinstance(specs, dict):
-        specs = [specs]
-    soffice = shutil.which(args.soffice) or args.soffice
-    with tempfile.TemporaryDirectory(prefix="uno_edit_") as tmp:
-        desktop = None
-        try:
-            proc, pipe = _start_soffice(soffice, Path(tmp))
-        except OSError as exc:
-            print(f"uno_edit: cannot start {soffice}: {exc}", file=sys.stderr)
-            return 1
-        try:
-            ctx = connect_context(proc, pipe, Path(tmp))
-            desktop = ctx.ServiceManager.createInstanceWithContext(
-                "com.sun.star.frame.Desktop", ctx
-            )
-            for spec in specs:
-                edit_document(ctx, desktop, spec)
-                print(f"edited {spec['output']}")
-        except (FillError, KeyError) as exc:
-            print(f"uno_edit: {exc}", file=sys.stderr)
-            return 1
-        except Exception as exc:  # UNO exceptions: report, don't leak soffice
-            print(f"uno_edit: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return 1
-        finally:
-            _stop(proc, desktop)
-    return 0
+    return run_specs(argv, "uno_edit", __doc__, edit_document, "edited")
 
 
 if __name__ == "__main__":
