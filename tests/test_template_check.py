@@ -453,7 +453,7 @@ def test_text_output_and_usage_errors(tmp_path):
     assert "[错误] 第1个表格第4行第2列：变量“row.nmae”不存在" in result.stdout
     assert "附近文字：“{{ row.nmae }}”" in result.stdout
     assert "修改方法：" in result.stdout and "LibreOffice" in result.stdout
-    assert result.stdout.splitlines()[-1] == "发现 1 个错误、0 个提示。"
+    assert result.stdout.splitlines()[-1] == "未通过检查：发现 1 个错误、0 个提示。"
     missing = CliRunner().invoke(cli, ["template", "check", str(tmp_path / "无.docx")])
     assert missing.exit_code == 2 and "找不到模板文件" in missing.stderr
     bad_kind = CliRunner().invoke(cli, ["template", "check", str(FORM), "--kind", "report"])

@@ -130,8 +130,10 @@ def check(path: str, kind: str | None, as_json: bool) -> None:
     from toolkit.templating.check import LEVEL_LABELS, check_template
 
     report = check_template(_existing(path), kind)
-    if report.problems:
-        verdict = f"发现 {len(report.errors)} 个错误、{len(report.warnings)} 个提示。"
+    if not report.ok:
+        verdict = f"未通过检查：发现 {len(report.errors)} 个错误、{len(report.warnings)} 个提示。"
+    elif report.warnings:
+        verdict = f"检查通过：没有错误，有 {len(report.warnings)} 个提示。"
     else:
         verdict = "检查通过：没有发现问题。"
     if as_json:

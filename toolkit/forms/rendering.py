@@ -52,8 +52,6 @@ from toolkit.forms.places import DOCUMENT_PART, TC, TR, P, T, nearest
 from toolkit.office import ooxml
 from toolkit.office.ooxml import strip_xml_forbidden
 
-__all__ = ["DOCUMENT_PART", "PreparedPart", "PreparedTemplate", "make_environment", "prepare_part"]
-
 RENDERED_PART_RE = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
 CHECK_HINT = "运行 toolkit template check 检查模板，它会逐条指出位置和修改方法。"
 _BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')

@@ -212,12 +212,16 @@ def _syntax_problem(
 def _render_problems(
     doc: TemplateDocument, path: Path, kind: str, extra: list[str]
 ) -> list[Problem]:
-    """Render once with sample data: located errors part by part, then the real thing."""
+    """Render once with sample data, part by part, through the template `generate` and
+    `merge` would use (cache and all); the first failure, located."""
     context = sample_context(kind, {k: f"（{k}）" for k in extra})
-    env = make_environment()
+    try:
+        prepared = PreparedTemplate(path)
+    except TemplateError as exc:
+        return [Problem("render_error", ERROR, f"按样例数据试渲染时出错：{exc.message}")]
     for part in doc.parts:
         try:
-            xml = env.from_string(part.source).render(context)
+            xml = prepared.templates[part.name].render(context)
         except Exception as exc:  # any failure of an untrusted template is a finding
             line = template_lineno(exc)
             message = f"按样例数据试渲染时出错：{render_message(exc)}。可用变量见 toolkit template fields。"
@@ -225,12 +229,8 @@ def _render_problems(
                 Problem("render_error", ERROR, message, part.place_at(line), part.snippet_at(line))
             ]
         if not well_formed(xml.encode("utf-8")):
-            marker = broken_marker(env, part.source, context)
+            marker = broken_marker(prepared.environment, part.source, context)
             return [_broken(part.places.get(marker, part.label()) if marker else part.label())]
-    try:  # exactly what `generate` and `merge` do
-        PreparedTemplate(path).render_parts(context)
-    except TemplateError as exc:
-        return [Problem("render_error", ERROR, f"按样例数据试渲染时出错：{exc.message}")]
     return []
 
 

@@ -26,12 +26,12 @@ from lxml import etree
 
 from toolkit.errors import ReturnError, TemplateError
 from toolkit.forms import places
-from toolkit.forms.places import DOCUMENT_PART, TBL, TC, TR, P, nearest
+from toolkit.forms.places import DOCUMENT_PART, TBL, TC, TR, P, T, nearest
 from toolkit.forms.rendering import RENDERED_PART_RE, marker_at, prepare_part
 from toolkit.office.ooxml import W_NS, Package, sniff
 
 _W = f"{{{W_NS}}}"
-R, T, RPR = (_W + n for n in ("r", "t", "rPr"))
+R, RPR = _W + "r", _W + "rPr"
 _TEXT_RE = re.compile(r"<(?:w|a):t(?:\s[^>]*)?>([^<]*)</(?:w|a):t>")
 _UNRENDERED_LABELS = (
     ("word/comments", "批注"),
@@ -126,7 +126,9 @@ class TemplateDocument:
             if sniff(self.path) != "zip":
                 raise TemplateError(f"{self.path.name} 不是 Word（.docx）文件。")
             with Package(self.path) as pkg:
-                names = sorted(n for n in pkg.names if n.endswith(".xml"))
+                names = sorted(
+                    n for n in pkg.names if RENDERED_PART_RE.match(n) or _unrendered_label(n)
+                )
                 if DOCUMENT_PART not in names:
                     raise TemplateError(f"{self.path.name} 不是 Word（.docx）文件：缺少正文部分。")
                 raw = {n: pkg.read(n) or b"" for n in names}

@@ -61,7 +61,8 @@ def summary_rules(part: Part, analyses: dict[str, Analysis]) -> list[Problem]:
             )
         )
     else:
-        out += _missing_columns(part, header, "summary_missing_column", "一览表")
+        why = "一览表在这一列列出各单位填写的内容。"
+        out += _missing_columns(part, header, "summary_missing_column", why)
     analysis = analyses[part.name]
     paths = {loop.path for loop in analysis.loops}
     if "groups" not in paths:
@@ -150,15 +151,14 @@ def project_header(part: Part) -> tuple[int, dict[str | None, int]] | None:
 
 
 def _missing_columns(
-    part: Part, header: tuple[int, dict[str | None, int]], code: str, what: str
+    part: Part, header: tuple[int, dict[str | None, int]], code: str, why: str
 ) -> list[Problem]:
     at, columns = header
     return [
         Problem(
             code,
             ERROR,
-            f"{what}的项目表表头缺少“{rules.COLUMN_LABELS[key]}”列：各单位在这一列填写，"
-            "汇总时按表头文字找到它。",
+            f"项目表表头缺少“{rules.COLUMN_LABELS[key]}”列：{why}",
             part.places[("r", at)],
         )
         for key in rules.FILLED_KEYS
@@ -187,7 +187,8 @@ def form_table_rules(
     header_at, columns = found
     header = part.rows[header_at]
     place = part.places[("r", header_at)]
-    out = _missing_columns(part, found, "form_missing_column", "填报表")
+    why = "各单位在这一列填写，汇总时按表头文字找到它。"
+    out = _missing_columns(part, found, "form_missing_column", why)
     table = header.getparent()
     loops = [(i, var) for i, var in row_loops.items() if part.rows[i].getparent() is table]
     if not loops:

@@ -149,12 +149,12 @@ def typing_rules(part: Part, tags: list[Tag]) -> list[Problem]:
             )
         wide = sorted(set(_FULLWIDTH_CODE.findall(_STRING_RE.sub("", tag.text))))
         if wide:
-            fixes = "、".join(f"“{c}”应为“{unicodedata.normalize('NFKC', c)}”" for c in wide)
+            corrections = "、".join(f"“{c}”应为“{unicodedata.normalize('NFKC', c)}”" for c in wide)
             out.append(
                 Problem(
                     "fullwidth_in_tag",
                     ERROR,
-                    f"标签“{tag.text}”中有全角标点：{fixes}。标签内（引号里的列名除外）只能用半角字符。",
+                    f"标签“{tag.text}”中有全角标点：{corrections}。标签内（引号里的列名除外）只能用半角字符。",
                     tag.para.location,
                     tag.snippet(),
                 )
