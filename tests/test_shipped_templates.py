@@ -279,6 +279,22 @@ def test_table_layout(path, widths, headers):
     assert tbl.getnext().tag == w("p")
 
 
+@pytest.mark.parametrize("path", [FORM, SUMMARY])
+def test_loop_rows_are_ordinary_rows(path):
+    """Each {%tr %} row has one cell per grid column, the tag alone in the first, nothing
+    merged: inserting or deleting a column in Word, WPS or LibreOffice touches only it."""
+    tbl = part(path).find(".//w:tbl", NS)
+    grid = [g.get(w("w")) for g in tbl.iterfind("w:tblGrid/w:gridCol", NS)]
+    loops = [tr for tr in tbl.findall("w:tr", NS) if "{%tr" in "".join(tr.itertext())]
+    assert len(loops) == (2 if path == FORM else 4)
+    for tr in loops:
+        cells = tr.findall("w:tc", NS)
+        assert [tc.find("w:tcPr/w:tcW", NS).get(w("w")) for tc in cells] == grid
+        assert not tr.findall(".//w:gridSpan", NS) and not tr.findall(".//w:vMerge", NS)
+        assert re.fullmatch(r"\{%tr (for \w+ in [\w.]+|endfor) %\}", cell_text(cells[0]))
+        assert [cell_text(tc) for tc in cells[1:]] == [""] * (len(grid) - 1)
+
+
 def test_form_template_rows():
     doc = part(FORM)
     body_text = ["".join(p.itertext()) for p in doc.iterfind("w:body/w:p", NS)]

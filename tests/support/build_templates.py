@@ -244,9 +244,15 @@ def guide_cell(width: int, lines: list[str], *, short: bool) -> str:
 
 
 def control_row(widths: tuple[int, ...], tag: str) -> str:
-    """A row holding only a {%tr ... %} tag; docxtpl removes the whole row."""
-    p = para(run(tag, CELL_RPR), style="TableText", mark=CELL_RPR)
-    return row([cell(sum(widths), p, span=len(widths))])
+    """A row holding only a {%tr ... %} tag, in its first cell; docxtpl removes the whole row.
+
+    An ordinary row with one cell per grid column and nothing merged, so that
+    inserting or deleting a column in Word, WPS or LibreOffice touches only
+    that column's cell here too.
+    """
+    first = cell(widths[0], para(run(tag, CELL_RPR), style="TableText", mark=CELL_RPR))
+    rest = [cell(w, para("", style="TableText", mark=CELL_RPR)) for w in widths[1:]]
+    return row([first, *rest])
 
 
 def section(footer_rid: str = "rId4") -> str:

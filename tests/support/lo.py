@@ -1,4 +1,4 @@
-"""LibreOffice helpers for tests: fill forms over UNO, render to PDF, read PDFs.
+"""LibreOffice helpers for tests: fill forms and edit templates over UNO, render to PDF, read PDFs.
 
 Tests that use these carry ``@pytest.mark.libreoffice`` and call
 ``require_libreoffice()`` first: without LibreOffice they skip locally and
@@ -23,6 +23,7 @@ from toolkit.office.libreoffice import convert, find_soffice
 # the venv's Python does not.
 UNO_PYTHON = os.environ.get("TOOLKIT_UNO_PYTHON", "/usr/bin/python3")
 UNO_FILL = Path(__file__).with_name("uno_fill.py")
+UNO_EDIT = Path(__file__).with_name("uno_edit.py")
 
 
 def _unavailable(reason: str) -> None:
@@ -61,23 +62,32 @@ def require_calc() -> str:
 
 def fill_with_libreoffice(specs: list[dict]) -> None:
     """Fill forms through LibreOffice's UI layer (see uno_fill.py for the spec format)."""
+    _run_uno_script(UNO_FILL, specs)
+
+
+def edit_with_libreoffice(specs: list[dict]) -> None:
+    """Edit templates through LibreOffice's menu commands (see uno_edit.py for the spec format)."""
+    _run_uno_script(UNO_EDIT, specs)
+
+
+def _run_uno_script(script: Path, specs: list[dict]) -> None:
     soffice = require_libreoffice()
     with tempfile.TemporaryDirectory(prefix="uno_spec_") as tmp:
         spec_file = Path(tmp) / "spec.json"
         spec_file.write_text(json.dumps(specs, ensure_ascii=False, default=str), "utf-8")
         try:
             done = subprocess.run(
-                [UNO_PYTHON, str(UNO_FILL), str(spec_file), "--soffice", soffice],
+                [UNO_PYTHON, str(script), str(spec_file), "--soffice", soffice],
                 capture_output=True,
                 text=True,
                 timeout=300,
                 check=False,
             )
         except subprocess.TimeoutExpired as exc:
-            raise AssertionError(f"uno_fill.py timed out:\n{exc.stdout}\n{exc.stderr}") from None
+            raise AssertionError(f"{script.name} timed out:\n{exc.stdout}\n{exc.stderr}") from None
     if done.returncode != 0:
         raise AssertionError(
-            f"uno_fill.py failed (exit {done.returncode})\n"
+            f"{script.name} failed (exit {done.returncode})\n"
             f"--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
         )
 
@@ -88,6 +98,16 @@ def to_pdf(docx: Path, out_dir: Path) -> Path:
     if docx not in produced:
         raise AssertionError(f"LibreOffice produced no PDF for {docx}")
     return produced[docx]
+
+
+def lo_text(docx: Path, out_dir: Path) -> str:
+    """The document as LibreOffice's plain-text export shows it: each table cell whole,
+    on lines of its own (footnotes are not in it)."""
+    require_libreoffice()
+    produced = convert([docx], "txt:Text (encoded):UTF8", out_dir)
+    if docx not in produced:
+        raise AssertionError(f"LibreOffice produced no text for {docx}")
+    return produced[docx].read_text(encoding="utf-8-sig")
 
 
 def _poppler(tool: str) -> str:

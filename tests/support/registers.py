@@ -69,6 +69,14 @@ def write_register(
     return path
 
 
+def write_owners_register(path: Path) -> tuple[Path, dict[str, str]]:
+    """The seed register with one more column, 责任人: (path, 序号 -> 责任人)."""
+    rows = seed_rows()
+    owners = {row[1]: f"负责人{n}" for n, row in enumerate(rows, start=1)}
+    rows = [[*row, owners[row[1]]] for row in rows]
+    return write_register(path, rows, header=[*HEADER, "责任人"]), owners
+
+
 def write_office_register(
     path: Path,
     rows: Iterable[Sequence[Any]],

@@ -127,11 +127,7 @@ def fill_document(desktop, spec: dict) -> None:
     src, dst = Path(spec["input"]).resolve(), Path(spec["output"]).resolve()
     if not src.is_file():
         raise FillError(f"input not found: {src}")
-    doc = desktop.loadComponentFromURL(
-        uno.systemPathToFileUrl(str(src)), "_blank", 0, _props(Hidden=True, ReadOnly=False)
-    )
-    if doc is None:
-        raise FillError(f"LibreOffice could not open {src}")
+    doc = open_document(desktop, src)
     try:
         tables = list(_project_tables(doc))
         if not tables:
@@ -148,13 +144,26 @@ def fill_document(desktop, spec: dict) -> None:
                 if col not in cells:
                     raise FillError(f"{src.name}: row {row_id!r} has no cell under {key!r}")
                 set_cell_text(cells[col], str(value))
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        doc.storeToURL(
-            uno.systemPathToFileUrl(str(dst)),
-            _props(FilterName="MS Word 2007 XML", Overwrite=True),
-        )
+        save_docx(doc, dst)
     finally:
         doc.close(True)
+
+
+def open_document(desktop, src: Path):
+    doc = desktop.loadComponentFromURL(
+        uno.systemPathToFileUrl(str(src)), "_blank", 0, _props(Hidden=True, ReadOnly=False)
+    )
+    if doc is None:
+        raise FillError(f"LibreOffice could not open {src}")
+    return doc
+
+
+def save_docx(doc, dst: Path) -> None:
+    """Save as Word 2007-365 (.docx), as File > Save As does."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    doc.storeToURL(
+        uno.systemPathToFileUrl(str(dst)), _props(FilterName="MS Word 2007 XML", Overwrite=True)
+    )
 
 
 def _start_soffice(soffice: str, tmp: Path) -> tuple[subprocess.Popen, str]:
@@ -181,7 +190,8 @@ def _start_soffice(soffice: str, tmp: Path) -> tuple[subprocess.Popen, str]:
     return proc, pipe
 
 
-def _connect(proc: subprocess.Popen, pipe: str, tmp: Path):
+def connect_context(proc: subprocess.Popen, pipe: str, tmp: Path):
+    """The component context of the soffice started by _start_soffice, once it answers."""
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext(
         "com.sun.star.bridge.UnoUrlResolver", local
@@ -189,8 +199,7 @@ def _connect(proc: subprocess.Popen, pipe: str, tmp: Path):
     deadline = time.monotonic() + CONNECT_TIMEOUT
     while True:
         try:
-            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-            return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+            return resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
         except NoConnectException:
             if proc.poll() is not None:
                 err = (tmp / "soffice.log").read_text("utf-8", "replace")
@@ -212,8 +221,9 @@ def _stop(proc: subprocess.Popen, desktop) -> None:
         proc.wait(timeout=10)
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_specs(argv: list[str] | None, name: str, doc: str, work, verb: str) -> int:
+    """The command line of spec script `name`: one soffice, `work(ctx, desktop, spec)` per spec."""
+    ap = argparse.ArgumentParser(prog=name, description=doc.splitlines()[0])
     ap.add_argument("spec", help="JSON spec file, or - for stdin")
     ap.add_argument("--soffice", default=os.environ.get("TOOLKIT_SOFFICE") or "soffice")
     args = ap.parse_args(argv)
@@ -222,27 +232,36 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(specs, dict):
         specs = [specs]
     soffice = shutil.which(args.soffice) or args.soffice
-    with tempfile.TemporaryDirectory(prefix="uno_fill_") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"{name}_") as tmp:
         desktop = None
         try:
             proc, pipe = _start_soffice(soffice, Path(tmp))
         except OSError as exc:
-            print(f"uno_fill: cannot start {soffice}: {exc}", file=sys.stderr)
+            print(f"{name}: cannot start {soffice}: {exc}", file=sys.stderr)
             return 1
         try:
-            desktop = _connect(proc, pipe, Path(tmp))
+            ctx = connect_context(proc, pipe, Path(tmp))
+            desktop = ctx.ServiceManager.createInstanceWithContext(
+                "com.sun.star.frame.Desktop", ctx
+            )
             for spec in specs:
-                fill_document(desktop, spec)
-                print(f"filled {spec['output']}")
+                work(ctx, desktop, spec)
+                print(f"{verb} {spec['output']}")
         except (FillError, KeyError) as exc:
-            print(f"uno_fill: {exc}", file=sys.stderr)
+            print(f"{name}: {exc}", file=sys.stderr)
             return 1
         except Exception as exc:  # UNO exceptions: report, don't leak soffice
-            print(f"uno_fill: {type(exc).__name__}: {exc}", file=sys.stderr)
+            print(f"{name}: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 1
         finally:
             _stop(proc, desktop)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_specs(
+        argv, "uno_fill", __doc__, lambda ctx, desktop, spec: fill_document(desktop, spec), "filled"
+    )
 
 
 if __name__ == "__main__":

@@ -102,13 +102,17 @@ def generate(
       toolkit generate 2023年民生实事台账.xls -q 3 --region 龙华区
       toolkit generate 全市登记表.xlsx -q 3 --jobs 4
     """
+    from toolkit.forms import schema
     from toolkit.forms.generate import generate_forms
     from toolkit.register.model import resolve_period
+    from toolkit.templating.check import require_columns, require_passing
 
+    template_path = _existing_file(template, "模板") if template else None
+    checked = require_passing(template_path, schema.FORM)
     reg = read_register(register, year, region, allow_new_units, notify=False)
+    require_columns(checked, reg)
     period = resolve_period(reg, quarter, year)
     out = Path(out_dir) if out_dir else Path("输出") / period.key / "填报表"
-    template_path = _existing_file(template, "模板") if template else None
     with progress_bar("生成填报表", len(units) or len(reg.unit_names())) as bar:
         result = generate_forms(
             reg,
@@ -297,15 +301,19 @@ def merge(
       toolkit merge 回收表/ -r 登记表.xlsx -q 3 --out 一览表.docx --json
       toolkit merge 全市回收表/ -r 全市登记表.xlsx -q 3 --jobs 4
     """
+    from toolkit.forms import schema
     from toolkit.summary.checklist import summary_lines
     from toolkit.summary.model import summary_title
     from toolkit.summary.outputs import write_merge_outputs
+    from toolkit.templating.check import require_columns, require_passing
 
     template_path = _existing_file(template, "模板") if template else None
+    checked = require_passing(template_path, schema.SUMMARY)
     jobs = resolve_jobs(jobs)
     result = _merge_inputs(
         paths, register, quarter, year, region, allow_new_units, normalize_numbering, jobs
     )
+    require_columns(checked, result)
     reg, period = result.register, result.period
     title = summary_title(reg.region, result)
     out_docx = Path(out) if out else Path("输出") / period.key / f"{title}.docx"

@@ -118,7 +118,8 @@ def fields(kind: str | None, as_json: bool, markdown: bool) -> None:
 def check(path: str, kind: str | None, as_json: bool) -> None:
     """检查 Word 模板：标签写法、变量名、表格循环，并按样例数据试渲染一次。
 
-    每个问题都指出位置（如“第1个表格第4行第2列”“正文第3段”）和附近文字。
+    每个问题都指出位置（如“第1个表格第4行第2列”“正文第3段”）、附近文字，
+    以及在 Word、WPS、LibreOffice 中的修改方法；结论（检查通过或错误数）写在最后一行。
     退出码：0 没有错误；1 有错误；2 命令用法错误。
 
     \b
@@ -129,8 +130,15 @@ def check(path: str, kind: str | None, as_json: bool) -> None:
     from toolkit.templating.check import LEVEL_LABELS, check_template
 
     report = check_template(_existing(path), kind)
+    if not report.ok:
+        verdict = f"未通过检查：发现 {len(report.errors)} 个错误、{len(report.warnings)} 个提示。"
+    elif report.warnings:
+        verdict = f"检查通过：没有错误，有 {len(report.warnings)} 个提示。"
+    else:
+        verdict = "检查通过：没有发现问题。"
     if as_json:
         emit_json(report.as_dict())
+        say(verdict)
     else:
         how = "按内容判断" if report.kind_detected else "由 --kind 指定"
         click.echo(f"模板：{path}（{schema.KIND_LABELS[report.kind]}，{how}）")
@@ -139,10 +147,9 @@ def check(path: str, kind: str | None, as_json: bool) -> None:
             click.echo(f"[{LEVEL_LABELS[p.level]}] {where}{p.message}")
             if p.snippet:
                 click.echo(f"    附近文字：“{p.snippet}”")
-    if report.problems:
-        say(f"发现 {len(report.errors)} 个错误、{len(report.warnings)} 个提示。")
-    else:
-        say("检查通过：没有发现问题。")
+            if p.fix:
+                click.echo(f"    修改方法：{p.fix}")
+        click.echo(verdict)  # with the report: `> 结果.txt` keeps it
     if not report.ok:
         raise click.exceptions.Exit(1)
 

@@ -31,6 +31,7 @@ from toolkit.desk.names import display_name, sanitize_filename, stamp, unique_pa
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.forms.generate import Generation, generate_forms
 from toolkit.forms.identity import form_file_name
+from toolkit.forms.schema import FORM, SUMMARY
 from toolkit.office import ooxml
 from toolkit.register.model import Register, resolve_period
 from toolkit.register.reader import looks_like_register, read_register
@@ -40,6 +41,7 @@ from toolkit.returns.merging import MergeResult, merge_returns
 from toolkit.summary.document import write_summary_docx
 from toolkit.summary.model import summary_title
 from toolkit.summary.workbooks import write_findings_xlsx, write_summary_xlsx
+from toolkit.templating.check import require_columns, require_passing
 
 REGISTER_NAME = "登记表.xlsx"
 TEMPLATES_DIR = "模板"
@@ -207,6 +209,7 @@ class Workspace:
     def generate(self, period: Period) -> Generation:
         """Write every unit's form; forms generated before are kept in a dated folder."""
         register = self.register()
+        require_columns(require_passing(self.template(FORM), FORM), register)
         forms = self.forms_dir(period)
         with _FILING_LOCK:
             fresh = self.period_dir(period) / f".{FORMS_DIR}-{uuid.uuid4().hex}"
@@ -346,6 +349,7 @@ class Workspace:
     def summarise(self, period: Period) -> SummaryFiles:
         """The 一览表 (.docx, .xlsx) and 问题清单, written by the core into 汇总/."""
         result = self.merge(period)
+        require_columns(require_passing(self.template(SUMMARY), SUMMARY), result)
         files = self.summary_files(result)
         write_summary_docx(result, files.docx, self.template("summary"))
         write_summary_xlsx(result, files.xlsx)

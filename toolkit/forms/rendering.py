@@ -1,45 +1,64 @@
-"""Rendering Word templates: docxtpl's preprocessing, once per run.
+"""Rendering Word templates: each part prepared once, rendered many times.
 
-docxtpl re-opens the template, re-runs its regex preprocessing and
-re-compiles Jinja on every render. A `PreparedTemplate` does those once and
-then renders any number of contexts, writing each result by copying the
-template's other zip entries untouched.
+Preparing a part (`prepare_part`) is what stock docxtpl does to a template
+before Jinja sees it, made to hold for templates saved by any editor:
 
-Rendering happens in a sandboxed Jinja environment with autoescape on (off,
-`A&B` silently becomes `A`) and StrictUndefined (a misspelt variable is an
-error naming it, not an empty cell). Values are finalised here, in one
-place: characters XML forbids dropped, `\\n` turned into a line break,
-`\\t` into a tab.
+1. the part is parsed and written out again with lxml, as python-docx does
+   for stock docxtpl, so the `&apos;` and `&quot;` LibreOffice writes for
+   quotes typed in text come out as plain quotes;
+2. inside tags, curly quotes become straight ones, no-break and
+   ideographic spaces plain spaces, and zero-width characters go (Word's
+   autocorrect, Chinese input methods and text copied from web pages put
+   them there);
+3. a Jinja comment on a line of its own marks the start of every paragraph,
+   table row and cell (`{#-tk:p:12#}`): Jinja's line numbers then lead back
+   to a place a maintainer can find in Word (toolkit.forms.places), and the
+   marks render to nothing;
+4. docxtpl's own preprocessing (`patch_xml`) joins tags split over runs,
+   replaces `{%tr %}` rows by their tag and so on; then entities left
+   inside tags (`&amp;`) are decoded.
+
+`toolkit template check` reads this same prepared source: what it checks is
+exactly what the renderer compiles. A `PreparedTemplate` prepares each part
+once (or loads it from toolkit.forms.template_cache) and renders any number
+of contexts in a sandboxed Jinja environment with autoescape on (off, `A&B`
+silently becomes `A`) and StrictUndefined (a misspelt variable is an error
+naming it, not an empty cell). Every rendered part is parsed before it is
+handed on: a template that renders to broken XML never produces a file.
+Values are finalised here, in one place: characters XML forbids dropped,
+`\\n` turned into a line break, `\\t` into a tab.
 """
 
 from __future__ import annotations
 
-import copy
-import io
+import html
+import pyexpat
 import re
-import struct
 import time
 import zipfile
-import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 from markupsafe import Markup, escape
 
-from toolkit.errors import TemplateError
-from toolkit.forms import template_cache
+from toolkit.errors import ReturnError, TemplateError
+from toolkit.forms import packing, places, template_cache
+from toolkit.forms.places import DOCUMENT_PART, TC, TR, P, T, nearest
 from toolkit.office import ooxml
 from toolkit.office.ooxml import strip_xml_forbidden
 
-DOCUMENT_PART = "word/document.xml"
-_RENDERED_PART_RE = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
+RENDERED_PART_RE = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
+CHECK_HINT = "运行 toolkit template check 检查模板，它会逐条指出位置和修改方法。"
 _BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
 _TAB = Markup('</w:t><w:tab/><w:t xml:space="preserve">')
-_TAG_STRIP_RE = re.compile(r"<[^>]+>")
+_DOCXTPL = DocxTemplate("")  # only its text preprocessing is used: it reads no file
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 def finalize(value: Any) -> Any:
@@ -66,17 +85,236 @@ def make_environment() -> SandboxedEnvironment:
     )
 
 
-def _line_numbered(xml: str) -> str:
-    # One paragraph per line, as docxtpl does, so Jinja's line numbers point
-    # at a paragraph a maintainer can find.
-    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+# ---------------------------------------------------------------- preparing a part
+
+# Invisible characters: a tag keeps none of them.
+INVISIBLE = {
+    "\u200b": "零宽空格",
+    "\u200c": "零宽非连接符",
+    "\u200d": "零宽连接符",
+    "\u2060": "零宽不换行空格",
+    "\ufeff": "零宽不换行空格",
+    "\u00ad": "软连字符",
+}
+_IN_TAG = {
+    **dict.fromkeys(INVISIBLE, ""),
+    **dict.fromkeys("\u00a0\u2002\u2003\u2007\u2009\u202f\u3000", " "),
+    **dict.fromkeys("‘’‚‛", "'"),
+    **dict.fromkeys("“”„‟", '"'),
+}
+_ODD_RE = re.compile("[" + "".join(_IN_TAG) + "]")
+_Z = "[" + "".join(INVISIBLE) + "]*"
+# A tag, its delimiters perhaps split by invisible characters.
+TAG_SPAN_RE = re.compile(rf"\{{{_Z}\{{.*?\}}{_Z}\}}|\{{{_Z}%.*?%{_Z}\}}|\{{{_Z}#.*?#{_Z}\}}", re.S)
+_OPEN_RE = re.compile(r"<w:(p|tr|tc)(?=[\s>/])")
+MARK_RE = re.compile(r"^\{#-tk:([prc]):(\d+)#\}")
+_PREPARED_TAG_RE = re.compile(r"\{[{%].*?[}%]\}")
+_MARK_ANYWHERE_RE = re.compile(r"\{#-tk:([prc]):(\d+)#\}")
+_COMMENT_MARK_RE = re.compile(r"^<!--tk:([prc]):(\d+)-->")
+_RENDERED_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+# Word refuses a cell without a paragraph and a row without a cell.
+_EMPTY_CONTAINER_MARKS = (
+    b"</w:tcPr></w:tc>",
+    b"<w:tc></w:tc>",
+    b"<w:tc/>",
+    b"</w:trPr></w:tr>",
+    b"<w:tr></w:tr>",
+    b"<w:tr/>",
+)
+_FIRST_EMPTY_CONTAINER = etree.XPath(
+    "(//w:tc[not(.//w:p)] | //w:tr[not(.//w:tc)])[1]", namespaces={"w": ooxml.W_NS}
+)
 
 
-def paragraph_snippet(xml: str, lineno: int) -> str:
-    lines = xml.splitlines()
-    if not 1 <= lineno <= len(lines):
-        return ""
-    return _TAG_STRIP_RE.sub("", lines[lineno - 1])[:60]
+@dataclass
+class PreparedPart:
+    name: str
+    root: etree._Element  # the part after step 2: what the source is made from
+    source: str  # the Jinja source
+    invisible: dict[int, str] = field(default_factory=dict)  # paragraph -> characters dropped
+
+
+def prepare_part(name: str, data: bytes, template: str) -> PreparedPart:
+    """The Jinja source of one part of template `template` (see the module docstring)."""
+    try:
+        root = ooxml.parse_xml(data, part=name)
+    except ReturnError:
+        raise TemplateError(
+            f"模板 {template} 的{places.part_label(name)}（{name}）已损坏，无法读取。",
+            hint="在 Word、WPS 或 LibreOffice 中打开模板，另存为新的 .docx 后再试。",
+        ) from None
+    invisible = _normalise_tags(root)
+    xml = _DECLARATION + etree.tostring(root, encoding="unicode")
+    source = _DOCXTPL.patch_xml(_marked(xml, root))
+    source = _PREPARED_TAG_RE.sub(lambda m: html.unescape(m.group(0)), source)
+    return PreparedPart(name, root, source, invisible)
+
+
+def _normalise_tags(root: etree._Element) -> dict[int, str]:
+    """Quotes, spaces and invisible characters inside tags, as Jinja needs them."""
+    dropped: dict[int, str] = {}
+    for i, p in enumerate(root.iter(P)):
+        texts = [t for t in p.iter(T) if nearest(t, P) is p]
+        text = "".join(t.text or "" for t in texts)
+        if "{" not in text or not _ODD_RE.search(text):
+            continue
+        chars: list[str] = list(text)
+        for m in TAG_SPAN_RE.finditer(text):
+            for k in range(m.start(), m.end()):
+                if chars[k] in _IN_TAG:
+                    if chars[k] in INVISIBLE:
+                        dropped[i] = dropped.get(i, "") + chars[k]
+                    chars[k] = _IN_TAG[chars[k]]
+        at = 0
+        for t in texts:
+            old = t.text or ""
+            new = "".join(chars[at : at + len(old)])
+            at += len(old)
+            if new != old:
+                t.text = new
+                t.set(_XML_SPACE, "preserve")
+    return dropped
+
+
+def _marked(xml: str, root: etree._Element) -> str:
+    """`xml` with a marker line before every paragraph, row and cell (see places.Marker)."""
+    found = {"p": 0, "tr": 0, "tc": 0}
+
+    def mark(m: re.Match[str]) -> str:
+        kind = m.group(1)
+        n = found[kind]
+        found[kind] += 1
+        return f"\n{{#-tk:{kind[-1]}:{n}#}}{m.group(0)}"
+
+    marked = _OPEN_RE.sub(mark, xml)
+    counts = {k: sum(1 for _ in root.iter(tag)) for k, tag in (("p", P), ("tr", TR), ("tc", TC))}
+    # Not the usual `w:` prefix (or markup inside a comment): no places, the same template.
+    return marked if found == counts else xml
+
+
+def marker_at(source: str | list[str], lineno: int | None) -> places.Marker | None:
+    """The marker of the paragraph, row or cell a line of `source` (or its lines) belongs to."""
+    lines = source.split("\n") if isinstance(source, str) else source
+    for line in reversed(lines[: min(lineno or 0, len(lines))]):
+        m = MARK_RE.match(line)
+        if m:
+            return m.group(1), int(m.group(2))
+    return None
+
+
+# ---------------------------------------------------------------- messages
+
+_SYNTAX_MESSAGES = (
+    (
+        r"^unexpected end of template",
+        "模板结束时仍有未关闭的块，如 {% for %} 缺少 {% endfor %}、{% if %} 缺少 {% endif %}",
+    ),
+    (
+        r"^Encountered unknown tag '(end\w+|else|elif)'",
+        "多余的 {{% {0} %}}：前面没有与之配对的开始标签",
+    ),
+    (r"^Encountered unknown tag '(\w+)'", "无法识别的标签 {{% {0} %}}"),
+    (r"^unexpected char '(.)'", "标签中有无法识别的字符{char}"),
+    (r"^unexpected '([}%])'", "标签的括号不配对，如 {{{{ … }} 少了一个 }}"),
+    (r"^expected token '([^']+)', got '([^']*)'", "标签写法有误：在“{1}”处出错"),
+)
+
+
+_ODD_CHAR_CAUSE = "（常见原因：中文标点、全角符号，或从网页、聊天软件复制来的字符）"
+
+
+def describe_char(c: str) -> str:
+    """A character as a maintainer can recognise it, e.g. "“＆”（U+FF06）"."""
+    name = INVISIBLE.get(c)
+    shown = f"看不见的{name}" if name else f"“{c}”"
+    return f"{shown}（U+{ord(c):04X}）"
+
+
+def syntax_message(exc: jinja2.TemplateSyntaxError) -> str:
+    """Jinja's syntax error in Chinese, without its offsets into the source."""
+    raw = re.sub(r" at \d+$", "", exc.message or "")
+    for pattern, chinese in _SYNTAX_MESSAGES:
+        m = re.match(pattern, raw, re.I)
+        if m:
+            if pattern.startswith("^unexpected char"):
+                return chinese.format(char=describe_char(m.group(1))) + _ODD_CHAR_CAUSE
+            return chinese.format(*m.groups())
+    return f"标签语法错误（{raw}）"
+
+
+def render_message(exc: BaseException) -> str:
+    """A render error in Chinese: what was missing or not allowed."""
+    if isinstance(exc, jinja2.UndefinedError):
+        m = re.match(r"'(\w+) object' has no attribute '([^']+)'", exc.message or "")
+        if m and m.group(1) == "dict":
+            key = m.group(2)
+            return (
+                f"取不到“{key}”：数据中没有这一项。若它是登记表「项目」中的列（row.extra['{key}']），"
+                f"请在登记表中加上这一列；若只有部分行有值，写成 row.extra.get('{key}', '')"
+            )
+        if m:
+            return f"“{m.group(2)}”不存在"
+        m = re.match(r"'([^']+)' is undefined", exc.message or "")
+        return f"变量“{m.group(1)}”不存在" if m else f"变量不存在（{exc.message}）"
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        return (
+            f"模板试图执行不允许的操作（{exc}），已被阻止：模板只能读取变量，不能访问文件或调用程序"
+        )
+    return f"{type(exc).__name__}: {exc}"
+
+
+def template_lineno(exc: BaseException) -> int | None:
+    """The line of the Jinja source a render error was raised at."""
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+# ---------------------------------------------------------------- checking output
+
+
+def well_formed(data: bytes, *, removes_paragraphs: bool = True) -> bool:
+    """Whether a rendered part is XML Word opens: well-formed (expat: the fastest full
+    parse) and, where the template can remove paragraphs or cells (`{%p`, `{%tc`), with no
+    cell left without a paragraph nor row without a cell (as rendering leaves them)."""
+    if removes_paragraphs and any(mark in data for mark in _EMPTY_CONTAINER_MARKS):
+        return False
+    try:
+        pyexpat.ParserCreate().Parse(data, True)
+    except pyexpat.ExpatError:
+        return False
+    return True
+
+
+def broken_marker(
+    env: jinja2.Environment, source: str, context: dict[str, Any]
+) -> places.Marker | None:
+    """Where a part renders to broken XML: rendered once more with each marker turned into
+    an XML comment that survives rendering, on a line of its own."""
+    visible = _MARK_ANYWHERE_RE.sub(r"<!--tk:\1:\2-->", source)
+    try:
+        xml = env.from_string(visible).render(context)
+        root = etree.fromstring(xml.encode("utf-8"), _RENDERED_PARSER)
+    except etree.XMLSyntaxError as exc:
+        for line in reversed(xml.split("\n")[: exc.lineno or 0]):
+            m = _COMMENT_MARK_RE.match(line)
+            if m:
+                return m.group(1), int(m.group(2))
+        return None
+    except Exception:  # only a place for the message is sought here
+        return None
+    empty = _FIRST_EMPTY_CONTAINER(root)
+    mark = empty[0].xpath("preceding::comment()[starts-with(., 'tk:')][1]") if empty else []
+    if not mark:
+        return None
+    kind, n = str(mark[0].text).split(":")[1:]
+    return kind, int(n)
+
+
+# ---------------------------------------------------------------- the template
 
 
 class PreparedTemplate:
@@ -98,69 +336,85 @@ class PreparedTemplate:
         if DOCUMENT_PART not in names:
             raise TemplateError(f"模板 {self.name} 不是 Word（.docx）文件。")
         self.environment = make_environment()
-        patcher = DocxTemplate(self.path)  # only its text preprocessing is used
         self.sources: dict[str, str] = {}
         self.templates: dict[str, jinja2.Template] = {}
         for info, data in self.entries:
-            if _RENDERED_PART_RE.match(info.filename):
-                source, template = self._prepare(info.filename, data, patcher)
+            if RENDERED_PART_RE.match(info.filename):
+                source, template = self._prepare(info.filename, data)
                 self.sources[info.filename] = source
                 self.templates[info.filename] = template
-        self._needs_table_fix = any("{%tc" in s or "{% tc" in s for s in self.sources.values())
-        self._patcher = patcher
+        # docxtpl has turned these tags into plain ones by now: look in the parts as typed.
+        rendered = [data for info, data in self.entries if info.filename in self.templates]
+        self._needs_table_fix = any(b"{%tc" in data for data in rendered)
+        self._removes_paragraphs = self._needs_table_fix or any(b"{%p" in d for d in rendered)
         # Output zip entries, compressed once (see render_bytes).
-        self._packed: dict[str, _Packed] | None = None
+        self._packed: dict[str, packing.Packed] | None = None
         self._registration: dict[str, bytes] | None = None
-        self._last: dict[str, _Packed] = {}
+        self._last: dict[str, packing.Packed] = {}
         self._last_data: dict[str, bytes] = {}
 
-    def _prepare(
-        self, part: str, data: bytes, patcher: DocxTemplate
-    ) -> tuple[str, jinja2.Template]:
-        """docxtpl's preprocessing and Jinja's compilation, or both from the cache."""
+    def _prepare(self, part: str, data: bytes) -> tuple[str, jinja2.Template]:
+        """The part's Jinja source and compiled code, or both from the cache."""
         env = self.environment
         cached = template_cache.load(data)
         if cached is not None:
             source, code = cached
         else:
-            source = _line_numbered(patcher.patch_xml(data.decode("utf-8")))
+            source = prepare_part(part, data, self.name).source
             try:
                 code = env.compile(source)
             except jinja2.TemplateSyntaxError as exc:
+                where = self._where(part, marker_at(source, exc.lineno))
                 raise TemplateError(
-                    f"模板 {self.name} 的标签有语法错误（{exc.message}），"
-                    f"位置：{_part_label(part)}第 {exc.lineno} 段附近："
-                    f"“{paragraph_snippet(source, exc.lineno or 0)}”",
-                    hint="运行 toolkit template check 查看详情。",
+                    f"模板 {self.name} 的标签有语法错误：{syntax_message(exc)}{where}。",
+                    hint=CHECK_HINT,
                 ) from None
             template_cache.store(data, source, code)
         return source, env.template_class.from_code(env, code, env.make_globals(None))
 
     def render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
+        """Every rendered part, each checked to be well-formed WordprocessingML."""
         parts: dict[str, bytes] = {}
         for part, template in self.templates.items():
             try:
                 xml = template.render(context)
-            except jinja2.UndefinedError as exc:
+            except Exception as exc:  # any failure of a template is the template's
+                where = self._where(part, marker_at(self.sources[part], template_lineno(exc)))
                 raise TemplateError(
-                    f"模板 {self.name} 使用了不存在的变量（{exc.message}）{_where(part, exc, self.sources[part])}。",
-                    hint="运行 toolkit template fields 查看可用变量，或 toolkit template check 检查模板。",
+                    f"模板 {self.name} 渲染失败：{render_message(exc)}{where}。", hint=CHECK_HINT
                 ) from None
-            except jinja2.exceptions.SecurityError as exc:
-                raise TemplateError(
-                    f"模板 {self.name} 试图执行不允许的操作：{exc}{_where(part, exc, self.sources[part])}"
-                ) from None
-            except jinja2.TemplateError as exc:
-                raise TemplateError(
-                    f"模板 {self.name} 渲染失败：{exc}{_where(part, exc, self.sources[part])}"
-                ) from None
-            xml = xml.replace("\n<w:p", "<w:p")
-            if self._needs_table_fix:
-                from lxml import etree
-
-                xml = etree.tostring(self._patcher.fix_tables(xml), encoding="unicode")
-            parts[part] = xml.encode("utf-8")
+            data = xml.encode("utf-8")
+            self._check_rendered(part, data, context)
+            if self._needs_table_fix:  # as docxtpl does: a {%tc %} loop changes the grid
+                fixed = _DOCXTPL.fix_tables(data)
+                data = etree.tostring(
+                    fixed, xml_declaration=True, encoding="UTF-8", standalone=True
+                )
+            parts[part] = data
         return parts
+
+    def _check_rendered(self, part: str, data: bytes, context: dict[str, Any]) -> None:
+        """Raise unless the rendered part is XML Word opens: never write a broken document."""
+        if well_formed(data, removes_paragraphs=self._removes_paragraphs):
+            return
+        where = self._where(part, broken_marker(self.environment, self.sources[part], context))
+        raise TemplateError(
+            f"模板 {self.name} 按本次数据生成的{places.part_label(part)}不是有效的 Word 内容"
+            f"{where}，没有写出文件。通常是 {{%tr %}}、{{%tc %}}、{{%p %}} 标签的位置不对，"
+            "或 {% for %}/{% if %} 与其结束标签不在同一层（如一个在表格内、一个在表格外）。",
+            hint=CHECK_HINT,
+        )
+
+    def _where(self, part: str, marker: places.Marker | None) -> str:
+        """ "，位置：第1个表格第4行第2列，附近文字“…”" (just the part when the place is unknown)."""
+        if marker is None:
+            return f"，位置：{places.part_label(part)}"
+        data = next(d for info, d in self.entries if info.filename == part)
+        root = ooxml.parse_xml(data, part=part)
+        place = places.locations(part, root).get(marker, places.part_label(part))
+        element = places.element_at(root, marker)
+        snippet = places.text_of(element).strip()[:40] if element is not None else ""
+        return f"，位置：{place}" + (f"，附近文字“{snippet}”" if snippet else "")
 
     def render_bytes_to(
         self,
@@ -186,7 +440,7 @@ class PreparedTemplate:
             parts.update(self._custom_registration())
         if self._packed is None:
             self._packed = {
-                info.filename: _pack(info, data)
+                info.filename: packing.pack(info, data)
                 for info, data in self.entries
                 if info.filename not in self.templates
             }
@@ -202,10 +456,10 @@ class PreparedTemplate:
             if name not in written:
                 info = zipfile.ZipInfo(name, date_time=now)
                 info.external_attr = 0o600 << 16
-                packed.append(_pack(info, data))
-        return _zip(packed)
+                packed.append(packing.pack(info, data))
+        return packing.zip_entries(packed)
 
-    def _pack_again(self, info: zipfile.ZipInfo, data: bytes) -> _Packed:
+    def _pack_again(self, info: zipfile.ZipInfo, data: bytes) -> packing.Packed:
         """Compress a rendered part, unless it came out as last time (a footer, the rels)."""
         last = self._last.get(info.filename)
         if (
@@ -213,7 +467,7 @@ class PreparedTemplate:
             or last.info.file_size != len(data)
             or self._last_data[info.filename] != data
         ):
-            last = self._last[info.filename] = _pack(info, data)
+            last = self._last[info.filename] = packing.pack(info, data)
             self._last_data[info.filename] = data
         return last
 
@@ -226,117 +480,3 @@ class PreparedTemplate:
             )
             self._registration = {"[Content_Types].xml": types, "_rels/.rels": rels}
         return self._registration
-
-
-# ---------------------------------------------------------------- zip output
-#
-# zipfile can only compress what it writes, so a run that writes hundreds of
-# forms would deflate the template's unchanged entries once per form. These
-# helpers write the same bytes zipfile writes (local headers from
-# ZipInfo.FileHeader, the central directory laid out as zipfile lays it out),
-# from entries compressed beforehand.
-
-_CENTRAL_DIR = struct.Struct("<4s4B4HL2L5H2L")
-_END_RECORD = struct.Struct("<4s4H2LH")
-_ZIP_SMALL = 0x7FFF_FFFF  # beyond this (never for a form) zipfile itself writes the zip
-
-
-@dataclass
-class _Packed:
-    info: zipfile.ZipInfo
-    data: bytes  # deflated
-    raw: bytes | None = None  # kept only for entries too large for the fast path
-
-
-def _pack(template: zipfile.ZipInfo, data: bytes) -> _Packed:
-    info = copy.copy(template)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.flag_bits = 0
-    info.file_size = len(data)
-    info.CRC = zlib.crc32(data)
-    # zipfile's own compressor for ZIP_DEFLATED at the default level.
-    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-    deflated = compressor.compress(data) + compressor.flush()
-    info.compress_size = len(deflated)
-    return _Packed(info, deflated, data if len(data) > _ZIP_SMALL else None)
-
-
-def _zip(entries: list[_Packed]) -> bytes:
-    if any(e.raw is not None for e in entries) or len(entries) > 0xFFFF:
-        return _zip_with_zipfile(entries)
-    chunks: list[bytes] = []
-    offsets: list[int] = []
-    offset = 0
-    for e in entries:
-        header = e.info.FileHeader(False)
-        offsets.append(offset)
-        chunks += (header, e.data)
-        offset += len(header) + len(e.data)
-    if offset > _ZIP_SMALL:
-        return _zip_with_zipfile(entries)
-    start = offset
-    for e, at in zip(entries, offsets, strict=True):
-        info = e.info
-        name, flags = _encoded_name(info)
-        y, mo, d, h, mi, sec = info.date_time
-        chunks.append(
-            _CENTRAL_DIR.pack(
-                b"PK\x01\x02",
-                info.create_version,
-                info.create_system,
-                info.extract_version,
-                info.reserved,
-                flags,
-                info.compress_type,
-                h << 11 | mi << 5 | sec // 2,
-                (y - 1980) << 9 | mo << 5 | d,
-                info.CRC,
-                info.compress_size,
-                info.file_size,
-                len(name),
-                len(info.extra),
-                len(info.comment),
-                0,
-                info.internal_attr,
-                info.external_attr,
-                at,
-            )
-        )
-        chunks += (name, info.extra, info.comment)
-        offset += _CENTRAL_DIR.size + len(name) + len(info.extra) + len(info.comment)
-    count = len(entries)
-    chunks.append(_END_RECORD.pack(b"PK\x05\x06", 0, 0, count, count, offset - start, start, 0))
-    return b"".join(chunks)
-
-
-def _encoded_name(info: zipfile.ZipInfo) -> tuple[bytes, int]:
-    try:
-        return info.filename.encode("ascii"), info.flag_bits
-    except UnicodeEncodeError:
-        return info.filename.encode("utf-8"), info.flag_bits | 0x800
-
-
-def _zip_with_zipfile(entries: list[_Packed]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as out:
-        for e in entries:
-            data = e.raw if e.raw is not None else zlib.decompress(e.data, -15)
-            out.writestr(copy.copy(e.info), data, compress_type=zipfile.ZIP_DEFLATED)
-    return buffer.getvalue()
-
-
-def _where(part: str, exc: BaseException, source: str) -> str:
-    """Where a render error was raised, as "，位置：正文中“…”附近" (empty if unknown)."""
-    tb, line = exc.__traceback__, 0
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    snippet = paragraph_snippet(source, line)
-    return f"，位置：{_part_label(part)}中“{snippet}”附近" if snippet else ""
-
-
-def _part_label(part: str) -> str:
-    if part == DOCUMENT_PART:
-        return "正文"
-    return "页眉" if "header" in part else "页脚"

@@ -1,11 +1,16 @@
 """`toolkit template check`: find what will go wrong with a Word template.
 
-The people who keep templates/form.docx and summary.docx edit them in Word or
-WPS. This reads a template the way docxtpl will, and reports each problem with
-a Chinese message and a place they can find in Word: "正文第3段" or
-"第1个表格第4行第2列", plus the text around it. Finally it renders the
-template once with the schema's sample context in the same sandboxed, strict
-environment `generate` and `merge` use, so a template that passes renders.
+The people who keep templates/form.docx and summary.docx edit them in Word,
+WPS or LibreOffice. This reads a template exactly as the renderer prepares
+it, and reports each problem with a Chinese message, a place they can find
+("正文第3段", "第1个表格第4行第2列") with the text around it, and how to fix
+it in their editor. Finally it renders the template once with the schema's
+sample context through the same `PreparedTemplate` `generate` and `merge`
+use, so a template that passes renders.
+
+`generate` and `merge` run the same check first and refuse a template it
+rejects (`require_passing`), then make sure the register (or the returns)
+fill every `row.extra['…']` column the template needs (`require_columns`).
 """
 
 from __future__ import annotations
@@ -17,12 +22,24 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
-from lxml import etree
 
 from toolkit.errors import TemplateError, UsageError
 from toolkit.forms import schema
-from toolkit.forms.rendering import PreparedTemplate, make_environment
+from toolkit.forms.rendering import (
+    PreparedTemplate,
+    broken_marker,
+    make_environment,
+    render_message,
+    syntax_message,
+    template_lineno,
+    well_formed,
+)
+from toolkit.register.model import Register
+from toolkit.returns.merging import MergeResult
+from toolkit.summary.model import build_rows
+from toolkit.templates import default_path
 from toolkit.templating.document import Part, TemplateDocument, paragraph_snippet
+from toolkit.templating.fixes import fix_for
 from toolkit.templating.kinds import kind_problems
 from toolkit.templating.samples import sample_context
 from toolkit.templating.tags import (
@@ -37,9 +54,16 @@ from toolkit.templating.tags import (
 )
 from toolkit.templating.variables import analyze, names_used
 
-__all__ = ["ERROR", "LEVEL_LABELS", "WARNING", "Problem", "TemplateReport", "check_template"]
-
-_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+__all__ = [
+    "ERROR",
+    "LEVEL_LABELS",
+    "WARNING",
+    "Problem",
+    "TemplateReport",
+    "check_template",
+    "require_columns",
+    "require_passing",
+]
 
 
 @dataclass
@@ -49,6 +73,7 @@ class TemplateReport:
     kind_detected: bool  # True when the kind was worked out, not given
     problems: list[Problem] = field(default_factory=list)
     extra_keys: list[str] = field(default_factory=list)  # row.extra['…'] columns used
+    required_keys: list[str] = field(default_factory=list)  # ...of them, without .get(…, '')
 
     @property
     def errors(self) -> list[Problem]:
@@ -86,9 +111,8 @@ def check_template(path: Path, kind: str | None = None) -> TemplateReport:
     try:
         doc = TemplateDocument(path)
     except TemplateError as exc:
-        return TemplateReport(
-            path, kind or schema.FORM, kind is None, [Problem("unreadable", ERROR, exc.message)]
-        )
+        problem = Problem("unreadable", ERROR, exc.message, fix=fix_for("unreadable"))
+        return TemplateReport(path, kind or schema.FORM, kind is None, [problem])
     env = make_environment()
     problems: list[Problem] = []
     trees: dict[str, nodes.Template] = {}
@@ -103,9 +127,20 @@ def check_template(path: Path, kind: str | None = None) -> TemplateReport:
             trees[part.name] = env.parse(part.source)
         except jinja2.TemplateSyntaxError as exc:
             problems += _syntax_problem(part, exc, found)
+    problems += [
+        Problem(
+            "tag_not_rendered",
+            ERROR,
+            f"{u.label}中的标签“{u.tag}”不会被替换，生成的文档中会原样出现："
+            "程序只替换正文、页眉、页脚、脚注和尾注中的标签。请把它移到这些位置，或删除。",
+            u.label,
+            u.tag,
+        )
+        for u in doc.unrendered
+    ]
     detected = kind is None
     if kind is None:
-        kind = _detect_kind(doc, trees)
+        kind = _detect_kind(doc, trees, path)
     analyses = {
         name: analyze(kind, part, trees[name]) for part in doc.parts if (name := part.name) in trees
     }
@@ -114,23 +149,36 @@ def check_template(path: Path, kind: str | None = None) -> TemplateReport:
     body = doc.parts[0]
     if body.name in analyses:
         problems += kind_problems(kind, body, analyses, pairs_of[body.name])
-    extra = sorted(set().union(*(a.extra_keys for a in analyses.values())) if analyses else set())
-    report = TemplateReport(path, kind, detected, _unique(problems), extra)
+    extra = sorted(set().union(*(a.extra_keys for a in analyses.values())))
+    required = sorted(set().union(*(a.required_keys for a in analyses.values())))
+    report = TemplateReport(path, kind, detected, _unique(problems), extra, required)
     if report.ok:
         report.problems += _render_problems(doc, path, kind, extra)
+    for p in report.problems:
+        if p.is_error and not p.fix:
+            p.fix = fix_for(p.code)
     return report
 
 
-def _detect_kind(doc: TemplateDocument, trees: dict[str, nodes.Template]) -> str:
-    """'summary' when the template uses `groups` (and fits the summary better), else 'form'."""
-    if len(trees) < len(doc.parts):  # a syntax error: judge by the text
-        texts = " ".join(p.text for part in doc.parts for p in part.paragraphs)
-        return schema.SUMMARY if re.search(r"\bgroups\b", texts) else schema.FORM
-    used = set().union(*(names_used(t) for t in trees.values()))
-    if "groups" not in used:
-        return schema.FORM
-    misses = {k: len(used - schema.top_level_names(k)) for k in schema.KINDS}
-    return schema.FORM if misses[schema.FORM] < misses[schema.SUMMARY] else schema.SUMMARY
+# Names only one kind of template has: they tell a form from a summary.
+_ONLY = {
+    k: schema.top_level_names(k) - schema.top_level_names(o)
+    for k, o in (("form", "summary"), ("summary", "form"))
+}
+
+
+def _detect_kind(doc: TemplateDocument, trees: dict[str, nodes.Template], path: Path) -> str:
+    """The kind whose own variables the template uses more; the file name when it uses none."""
+    if len(trees) == len(doc.parts):
+        used = set().union(*(names_used(t) for t in trees.values()))
+    else:  # a syntax error: judge by the text
+        text = " ".join(p.text for part in doc.parts for p in part.paragraphs)
+        used = set(re.findall(r"[A-Za-z_]\w*", text))
+    score = {k: len(used & names) for k, names in _ONLY.items()}
+    if score[schema.SUMMARY] != score[schema.FORM]:
+        return max(score, key=lambda k: score[k])
+    named = path.stem.lower()
+    return schema.SUMMARY if "summary" in named or "一览表" in named else schema.FORM
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -144,24 +192,6 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-# ---------------------------------------------------------------- syntax errors
-
-_SYNTAX_MESSAGES = (
-    (
-        r"^unexpected end of template",
-        "模板结束时仍有未关闭的块，如 {% for %} 缺少 {% endfor %}、{% if %} 缺少 {% endif %}",
-    ),
-    (
-        r"^Encountered unknown tag '(end\w+|else|elif)'",
-        "多余的 {{% {0} %}}：前面没有与之配对的开始标签",
-    ),
-    (r"^Encountered unknown tag '(\w+)'", "无法识别的标签 {{% {0} %}}"),
-    (r"^unexpected char '(.)'", "标签中有无法识别的字符“{0}”（常见原因：中文标点或全角符号）"),
-    (r"^unexpected '([}%])'", "标签的括号不配对，如 {{{{ … }} 少了一个 }}"),
-    (r"^expected token '([^']+)', got '([^']*)'", "标签写法有误：在“{1}”处出错"),
-)
-
-
 def _syntax_problem(
     part: Part, exc: jinja2.TemplateSyntaxError, found: list[Problem]
 ) -> list[Problem]:
@@ -171,67 +201,36 @@ def _syntax_problem(
         for p in found
     ):
         return []  # the same mistake, already explained better
-    raw = exc.message or ""
-    text = f"标签语法错误（{raw}）"
-    for pattern, chinese in _SYNTAX_MESSAGES:
-        m = re.match(pattern, raw, re.I)
-        if m:
-            text = chinese.format(*m.groups()) + f"（{raw.split('.')[0]}）"
-            break
     para = part.para_at(exc.lineno)
-    return [Problem("syntax", ERROR, text + "。", place, paragraph_snippet(para) if para else "")]
+    snippet = paragraph_snippet(para) if para else part.snippet_at(exc.lineno)
+    return [Problem("syntax", ERROR, syntax_message(exc) + "。", place, snippet)]
 
 
 # ---------------------------------------------------------------- test render
 
 
-def _template_lineno(exc: BaseException) -> int | None:
-    tb, line = exc.__traceback__, None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
-
-
-def _render_message(exc: BaseException) -> str:
-    if isinstance(exc, jinja2.UndefinedError):
-        m = re.match(r"'(\w+) object' has no attribute '([^']+)'", exc.message or "")
-        what = f"“{m.group(2)}”不存在" if m else f"变量不存在（{exc.message}）"
-        return f"按样例数据试渲染时出错：{what}。可用变量见 toolkit template fields。"
-    if isinstance(exc, jinja2.exceptions.SecurityError):
-        return f"模板试图执行不允许的操作（{exc}），已被阻止：模板只能读取变量，不能访问文件或调用程序。"
-    return f"按样例数据试渲染时出错（{type(exc).__name__}: {exc}）。"
-
-
 def _render_problems(
     doc: TemplateDocument, path: Path, kind: str, extra: list[str]
 ) -> list[Problem]:
-    """Render once with sample data: located errors from the marked source, then the real thing."""
+    """Render once with sample data, part by part, through the template `generate` and
+    `merge` would use (cache and all); the first failure, located."""
     context = sample_context(kind, {k: f"（{k}）" for k in extra})
-    env = make_environment()
-    for part in doc.parts:
-        try:
-            xml = env.from_string(part.source).render(context)
-        except Exception as exc:  # any failure of an untrusted template is a finding
-            line = _template_lineno(exc)
-            para = part.para_at(line)
-            snippet = paragraph_snippet(para) if para else ""
-            return [
-                Problem("render_error", ERROR, _render_message(exc), part.place_at(line), snippet)
-            ]
-        try:
-            etree.fromstring(xml.encode("utf-8"), _XML_PARSER)
-        except etree.XMLSyntaxError as exc:
-            return [_broken(part.place_at(exc.lineno, xml))]
-    try:  # exactly what `generate` and `merge` do
-        rendered = PreparedTemplate(path).render_parts(context)
-        for data in rendered.values():
-            etree.fromstring(data, _XML_PARSER)
+    try:
+        prepared = PreparedTemplate(path)
     except TemplateError as exc:
         return [Problem("render_error", ERROR, f"按样例数据试渲染时出错：{exc.message}")]
-    except etree.XMLSyntaxError:
-        return [_broken("")]
+    for part in doc.parts:
+        try:
+            xml = prepared.templates[part.name].render(context)
+        except Exception as exc:  # any failure of an untrusted template is a finding
+            line = template_lineno(exc)
+            message = f"按样例数据试渲染时出错：{render_message(exc)}。可用变量见 toolkit template fields。"
+            return [
+                Problem("render_error", ERROR, message, part.place_at(line), part.snippet_at(line))
+            ]
+        if not well_formed(xml.encode("utf-8")):
+            marker = broken_marker(prepared.environment, part.source, context)
+            return [_broken(part.places.get(marker, part.label()) if marker else part.label())]
     return []
 
 
@@ -239,7 +238,64 @@ def _broken(place: str) -> Problem:
     return Problem(
         "render_broken",
         ERROR,
-        "按样例数据试渲染后文档结构被破坏：通常是 {%tr %}、{%tc %} 标签位置不对，"
+        "按样例数据试渲染后文档结构被破坏：通常是 {%tr %}、{%tc %}、{%p %} 标签位置不对，"
         "或 {% for %}/{% if %} 与其结束标签不在同一层（如一个在表格内、一个在表格外）。",
         place,
     )
+
+
+# ---------------------------------------------------------------- generate and merge
+
+
+def require_passing(path: Path | None, kind: str) -> TemplateReport:
+    """The check of the template `generate` (form) or `merge` (summary) is about to use.
+
+    Raises TemplateError with the check's own messages when it finds errors:
+    nothing is rendered from a template the check rejects.
+    """
+    path = Path(path) if path is not None else default_path(kind)
+    report = check_template(path, kind)
+    if report.ok:
+        return report
+    lines = [
+        f"{_kind_name(kind)} {path.name} 未通过检查（{len(report.errors)} 个错误），没有生成任何文件："
+    ]
+    for p in report.errors:
+        lines.append(
+            f"  [{LEVEL_LABELS[p.level]}] {p.location + '：' if p.location else ''}{p.message}"
+        )
+        if p.snippet:
+            lines.append(f"      附近文字：“{p.snippet}”")
+        lines.append(f"      修改方法：{p.fix}")
+    raise TemplateError(
+        "\n".join(lines),
+        hint=f"改好后运行 toolkit template check {path.name}，显示“检查通过”后再运行本命令。",
+    )
+
+
+def require_columns(report: TemplateReport, data: Register | MergeResult) -> None:
+    """Every `row.extra['…']` the template reads without a default has a value in every row.
+
+    `data` is the register a form is generated from, or the merge a summary shows.
+    """
+    if isinstance(data, MergeResult):
+        rows, source = [r.extra for r in build_rows(data)], "登记表「项目」和回收表"
+    else:
+        rows, source = [p.extra for p in data.projects], "登记表「项目」"
+    missing = {k: n for k in report.required_keys if (n := sum(k not in r for r in rows))}
+    if not missing:
+        return
+    said = "；".join(
+        f"“{k}”（{'全部' if n == len(rows) else f'{n} 个'}项目没有）" for k, n in missing.items()
+    )
+    first = next(iter(missing))
+    raise TemplateError(
+        f"{_kind_name(report.kind)} {report.path.name} 用到的列在{source}中取不到值：{said}。"
+        "没有生成任何文件。",
+        hint=f"在登记表「项目」的表头加上这一列并填写；或在模板中改写成 "
+        f"{{{{ row.extra.get('{first}', '') }}}}，没有值时留空。",
+    )
+
+
+def _kind_name(kind: str) -> str:
+    return schema.KIND_LABELS[kind].split("（")[0]  # "填报表模板", without the file name

@@ -1,47 +1,51 @@
 """A Word template as `toolkit template check` sees it.
 
-For each rendered part (body, headers, footers) this keeps two views:
+Each rendered part (body, headers, footers, footnotes, endnotes) is prepared
+exactly as the renderer prepares it (toolkit.forms.rendering.prepare_part)
+and kept in two views:
 
 * the paragraphs, tables, rows and cells as Word shows them, each with a
-  place a maintainer can find ("第1个表格第4行第2列", "正文第3段") and the
-  text of its runs, for the checks that look at what was typed;
-* the Jinja source docxtpl makes of the part, with a marker comment and a line
-  break before every paragraph, row and cell. Jinja's line numbers (syntax
-  errors, AST nodes, render errors) then lead back to the place in Word, even
-  where docxtpl has replaced a whole `{%tr %}` row by its tag.
+  place a maintainer can find (toolkit.forms.places) and the text of its
+  runs, for the checks that look at what was typed;
+* the Jinja source the renderer compiles. Its marker lines lead from Jinja's
+  line numbers (syntax errors, AST nodes, render errors) back to the place in
+  Word, even where docxtpl has replaced a whole `{%tr %}` row by its tag.
+
+Tags in parts that are never rendered (comments, charts, ...) are listed, so
+that check can say they will stay as typed.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docxtpl import DocxTemplate
 from lxml import etree
 
 from toolkit.errors import ReturnError, TemplateError
-from toolkit.forms.rendering import DOCUMENT_PART
+from toolkit.forms import places
+from toolkit.forms.places import DOCUMENT_PART, TBL, TC, TR, P, T, nearest
+from toolkit.forms.rendering import RENDERED_PART_RE, marker_at, prepare_part
 from toolkit.office.ooxml import W_NS, Package, sniff
 
 _W = f"{{{W_NS}}}"
-P, R, T, TC, TR, TBL, RPR = (_W + n for n in ("p", "r", "t", "tc", "tr", "tbl", "rPr"))
-_PART_RE = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
-_OPEN_RE = re.compile(r"<w:(p|tr|tc)(?=[\s>/])")
-_MARK_RE = re.compile(r"<!--tk:([prc]):(\d+)-->")
-# Formatting that does not show, or that Word adds by itself while typing
-# Chinese (rFonts w:hint, w:lang): not a reason to call a tag split.
-_INVISIBLE_RPR = {
-    _W + n
-    for n in ("lang", "noProof", "rPrChange", "webHidden", "szCs", "bCs", "iCs", "cs", "kern")
-}
+R, RPR = _W + "r", _W + "rPr"
+_TEXT_RE = re.compile(r"<(?:w|a):t(?:\s[^>]*)?>([^<]*)</(?:w|a):t>")
+_UNRENDERED_LABELS = (
+    ("word/comments", "批注"),
+    ("word/charts/", "图表"),
+    ("word/diagrams/", "SmartArt 图形"),
+    ("word/glossary/", "文档部件（自动图文集）"),
+)
 
 
 @dataclass
 class Run:
     start: int  # offset of its text in the paragraph text
     end: int
-    format: str  # canonical visible formatting
+    element: etree._Element  # the w:r
     parent: etree._Element  # the element holding the run (paragraph, hyperlink, ins...)
 
 
@@ -55,6 +59,7 @@ class Para:
     row: etree._Element | None = None
     cell: etree._Element | None = None
     table: etree._Element | None = None
+    invisible: str = ""  # invisible characters the renderer drops from this paragraph's tags
 
 
 @dataclass
@@ -62,29 +67,21 @@ class Part:
     name: str
     root: etree._Element
     paragraphs: list[Para]
-    source: str  # docxtpl's Jinja source, with place markers
-    places: dict[tuple[str, int], str]  # ("p"|"r"|"c", index) -> location
+    source: str  # the renderer's Jinja source, with place markers
+    places: dict[places.Marker, str]
     rows: list[etree._Element] = field(default_factory=list)  # every w:tr, document order
 
-    def place_at(self, lineno: int | None, text: str | None = None) -> str:
-        """The location of a line of `text` (default: the source), from the nearest marker."""
-        lines = (self.source if text is None else text).split("\n")
-        if not lineno:
-            return self.label()
-        for line in reversed(lines[: min(lineno, len(lines))]):
-            m = _MARK_RE.match(line)
-            if m:
-                return self.places.get((m.group(1), int(m.group(2))), self.label())
-        return self.label()
+    def marker_at(self, lineno: int | None) -> places.Marker | None:
+        return marker_at(self.lines, lineno)
 
-    def marker_at(self, lineno: int | None) -> tuple[str, int] | None:
-        """The ("p"|"r"|"c", index) marker a source line starts with."""
-        lines = self.source.split("\n")
-        if lineno and 1 <= lineno <= len(lines):
-            m = _MARK_RE.match(lines[lineno - 1])
-            if m:
-                return m.group(1), int(m.group(2))
-        return None
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        return self.source.split("\n")
+
+    def place_at(self, lineno: int | None) -> str:
+        """The location of a line of the source, from its marker."""
+        marker = self.marker_at(lineno)
+        return self.places.get(marker, self.label()) if marker else self.label()
 
     def para_at(self, lineno: int | None) -> Para | None:
         marker = self.marker_at(lineno)
@@ -109,13 +106,15 @@ class Part:
         return ""
 
     def label(self) -> str:
-        return _part_label(self.name)
+        return places.part_label(self.name)
 
 
-def _part_label(name: str) -> str:
-    if name == DOCUMENT_PART:
-        return "正文"
-    return "页眉" if "header" in name else "页脚"
+@dataclass
+class Unrendered:
+    """A tag in a part the renderer leaves alone."""
+
+    label: str  # "批注", "图表", ...
+    tag: str
 
 
 class TemplateDocument:
@@ -127,88 +126,46 @@ class TemplateDocument:
             if sniff(self.path) != "zip":
                 raise TemplateError(f"{self.path.name} 不是 Word（.docx）文件。")
             with Package(self.path) as pkg:
-                names = sorted(n for n in pkg.names if _PART_RE.match(n))
+                names = sorted(
+                    n for n in pkg.names if RENDERED_PART_RE.match(n) or _unrendered_label(n)
+                )
                 if DOCUMENT_PART not in names:
                     raise TemplateError(f"{self.path.name} 不是 Word（.docx）文件：缺少正文部分。")
                 raw = {n: pkg.read(n) or b"" for n in names}
-                roots = {n: pkg.xml(n) for n in names}
         except (OSError, ReturnError) as exc:
             raise TemplateError(f"模板 {self.path.name} 无法打开：{exc}") from None
-        patcher = DocxTemplate(self.path)  # only its text preprocessing is used
-        names.remove(DOCUMENT_PART)
-        self.parts = [
-            _read_part(n, raw[n].decode("utf-8", "replace"), roots[n], patcher)  # type: ignore[arg-type]
-            for n in [DOCUMENT_PART, *names]
+        rendered = [n for n in names if RENDERED_PART_RE.match(n)]
+        rendered.remove(DOCUMENT_PART)
+        self.parts = [_read_part(n, raw[n], self.path.name) for n in [DOCUMENT_PART, *rendered]]
+        self.unrendered = [
+            Unrendered(label, tag)
+            for n in names
+            if (label := _unrendered_label(n))
+            for tag in _tags_in_text(raw[n])
         ]
 
 
-def _read_part(name: str, xml: str, root: etree._Element, patcher: DocxTemplate) -> Part:
-    paragraphs = list(root.iter(P))
-    rows, cells = list(root.iter(TR)), list(root.iter(TC))
-    tables = {t: n for n, t in enumerate(root.iter(TBL), start=1)}
-    prefix = "" if name == DOCUMENT_PART else _part_label(name)
-    places: dict[tuple[str, int], str] = {}
-    for i, tr in enumerate(rows):
-        places[("r", i)] = prefix + _row_place(tr, tables)
-    for i, tc in enumerate(cells):
-        places[("c", i)] = prefix + _cell_place(tc, tables)
+def _unrendered_label(name: str) -> str:
+    return next((label for prefix, label in _UNRENDERED_LABELS if name.startswith(prefix)), "")
+
+
+def _tags_in_text(data: bytes) -> list[str]:
+    text = "".join(_TEXT_RE.findall(data.decode("utf-8", "replace")))
+    return re.findall(r"\{[{%].*?[}%]\}", text)
+
+
+def _read_part(name: str, data: bytes, template: str) -> Part:
+    prepared = prepare_part(name, data, template)
+    root = prepared.root
+    where = places.locations(name, root)
     paras: list[Para] = []
-    outside = 0
-    for i, p in enumerate(paragraphs):
+    for i, p in enumerate(root.iter(P)):
         tc, tr, tbl = (nearest(p, tag) for tag in (TC, TR, TBL))
-        if tc is not None:
-            place = prefix + _cell_place(tc, tables)
-        else:
-            outside += 1
-            place = f"{_part_label(name)}第{outside}段"
         text, runs = _runs(p)
-        paras.append(Para(i, place, text, runs, p, tr, tc, tbl))
-        places[("p", i)] = place
-    counts = {"p": len(paragraphs), "tr": len(rows), "tc": len(cells)}
-    return Part(name, root, paras, _marked_source(xml, counts, patcher), places, rows)
-
-
-def _marked_source(xml: str, counts: dict[str, int], patcher: DocxTemplate) -> str:
-    """docxtpl's Jinja source with `\\n<!--tk:p:N-->` before paragraph N (rows: r, cells: c)."""
-    found = {"p": 0, "tr": 0, "tc": 0}
-
-    def mark(m: re.Match[str]) -> str:
-        kind = m.group(1)
-        n = found[kind]
-        found[kind] += 1
-        return f"\n<!--tk:{kind[-1]}:{n}-->{m.group(0)}"
-
-    marked = _OPEN_RE.sub(mark, xml)
-    if found != counts:  # not the usual `w:` prefix: no places, but still the same template
-        marked = xml
-    return patcher.patch_xml(marked)
-
-
-def nearest(el: etree._Element, tag: str) -> etree._Element | None:
-    for a in el.iterancestors():
-        if a.tag == tag:
-            return a
-    return None
-
-
-def _index_in(el: etree._Element, tag: str, container_tag: str) -> int:
-    container = nearest(el, container_tag)
-    if container is None:
-        return 0
-    same = [x for x in container.iter(tag) if nearest(x, container_tag) is container]
-    return same.index(el) + 1
-
-
-def _row_place(tr: etree._Element, tables: dict[etree._Element, int]) -> str:
-    tbl = nearest(tr, TBL)
-    number = tables.get(tbl, 0) if tbl is not None else 0
-    return f"第{number}个表格第{_index_in(tr, TR, TBL)}行"
-
-
-def _cell_place(tc: etree._Element, tables: dict[etree._Element, int]) -> str:
-    tr = nearest(tc, TR)
-    row = _row_place(tr, tables) if tr is not None else ""
-    return f"{row}第{_index_in(tc, TC, TR)}列"
+        para = Para(i, where[("p", i)], text, runs, p, tr, tc, tbl)
+        para.invisible = prepared.invisible.get(i, "")
+        paras.append(para)
+    return Part(name, root, paras, prepared.source, where, list(root.iter(TR)))
 
 
 def _runs(p: etree._Element) -> tuple[str, list[Run]]:
@@ -219,24 +176,9 @@ def _runs(p: etree._Element) -> tuple[str, list[Run]]:
             continue
         piece = "".join(t.text or "" for t in r.iter(T) if nearest(t, R) is r)
         if piece:
-            runs.append(Run(len(text), len(text) + len(piece), _format(r), r.getparent()))
+            runs.append(Run(len(text), len(text) + len(piece), r, r.getparent()))
             text += piece
     return text, runs
-
-
-def _format(r: etree._Element) -> str:
-    rpr = r.find(RPR)
-    if rpr is None:
-        return ""
-    parts = []
-    for child in rpr:
-        if child.tag in _INVISIBLE_RPR or not isinstance(child.tag, str):
-            continue
-        attrs = {k: v for k, v in child.attrib.items() if k != _W + "hint"}
-        if child.tag == _W + "rFonts" and not attrs:
-            continue
-        parts.append(child.tag.split("}")[-1] + repr(sorted(attrs.items())))
-    return "|".join(sorted(parts))
 
 
 def paragraph_snippet(para: Para, start: int = 0, end: int | None = None, width: int = 30) -> str:

@@ -3,8 +3,10 @@
 A form must keep the table `toolkit merge` reads back: a header row naming
 序号 and 进展情况 (found by rules.is_project_header_row, as the return reader
 does), the three columns units fill in, and a `{%tr for row in rows %}` loop
-whose 序号 cell holds exactly `{{ row.id }}`. A summary must group its rows
-with `groups` / `group.rows` loops and should explain its colours (`legend`).
+whose 序号 cell holds exactly `{{ row.id }}`. A summary must keep the same
+columns, show what the merge fills in (`row.progress`, `row.plan`, the
+evaluation), group its rows with `groups` / `group.rows` loops and should
+explain its colours (`legend`).
 """
 
 from __future__ import annotations
@@ -34,15 +36,42 @@ def kind_problems(
             if loop.path == "rows" and marker and marker[0] == "r":
                 row_loops[marker[1]] = loop.target
         return form_table_rules(part, pairs, row_loops)
+    return summary_rules(part, analyses)
+
+
+# What the merge fills into each row of the 一览表, and the variables that show it.
+_MERGED = (
+    (rules.PROGRESS, ("progress", "entries[].progress")),
+    (rules.PLAN, ("plan", "entries[].plan")),
+    (rules.EVALUATION, ("evaluation", "evaluation_mark", "entries[].evaluation")),
+)
+
+
+def summary_rules(part: Part, analyses: dict[str, Analysis]) -> list[Problem]:
     out = []
+    header = project_header(part)
+    if header is None:
+        out.append(
+            Problem(
+                "summary_no_table",
+                ERROR,
+                "找不到一览表的项目表：需要一个表头行同时含“序号”和“进展情况”的表格"
+                "（表格被删除，或表头被改了）。",
+                "正文",
+            )
+        )
+    else:
+        why = "一览表在这一列列出各单位填写的内容。"
+        out += _missing_columns(part, header, "summary_missing_column", why)
+    analysis = analyses[part.name]
     paths = {loop.path for loop in analysis.loops}
     if "groups" not in paths:
         out.append(
             Problem(
                 "summary_no_groups_loop",
                 ERROR,
-                "一览表模板缺少按民生事项分组的外层循环：在表头下方加一行只写 "
-                "{%tr for group in groups %}，最后加一行只写 {%tr endfor %}。",
+                "一览表模板缺少按民生事项分组的外层循环：在表头下方加一行，第一格只写 "
+                "{%tr for group in groups %}；最后加一行，第一格只写 {%tr endfor %}。",
                 "正文",
             )
         )
@@ -51,11 +80,24 @@ def kind_problems(
             Problem(
                 "summary_no_rows_loop",
                 ERROR,
-                "一览表模板缺少逐项目的内层循环：在外层循环内加一行只写 "
-                "{%tr for row in group.rows %}，项目行之后加一行只写 {%tr endfor %}。",
+                "一览表模板缺少逐项目的内层循环：在外层循环内加一行，第一格只写 "
+                "{%tr for row in group.rows %}；项目行之后加一行，第一格只写 {%tr endfor %}。",
                 "正文",
             )
         )
+    used = set().union(*(a.paths for a in analyses.values()))
+    for key, names in _MERGED:
+        if not any(f"groups[].rows[].{n}" in used for n in names):
+            label = rules.COLUMN_LABELS[key]
+            out.append(
+                Problem(
+                    "summary_missing_value",
+                    ERROR,
+                    f"一览表模板没有用到 {{{{ row.{names[0]} }}}}：汇总时各单位填写的“{label}”"
+                    f"不会出现在一览表中。请在“{label}”列的项目行中写 {{{{ row.{names[0]} }}}}。",
+                    "正文",
+                )
+            )
     if not any("legend" in a.names for a in analyses.values()):
         out.append(
             Problem(
@@ -69,7 +111,7 @@ def kind_problems(
     return out
 
 
-# ---------------------------------------------------------------- the form's project table
+# ---------------------------------------------------------------- the project table
 
 
 def _cells(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
@@ -88,6 +130,42 @@ def _cells(tr: etree._Element) -> list[tuple[int, int, etree._Element]]:
     return out
 
 
+def project_header(part: Part) -> tuple[int, dict[str | None, int]] | None:
+    """The header row of the project table: (index in part.rows, column key -> grid column).
+
+    The row naming 序号 and 进展情况, as the return reader finds it; failing that
+    a row naming 序号 and two more known columns, whose missing columns are
+    then reported by name.
+    """
+    likely = None
+    for i, tr in enumerate(part.rows):
+        texts = [container_text(part, "cell", tc) for _, _, tc in _cells(tr)]
+        if not any("号" in t for t in texts):
+            continue
+        columns = {rules.header_key(t): c for (c, _, _), t in zip(_cells(tr), texts, strict=True)}
+        if rules.is_project_header_row(texts):
+            return i, columns
+        if likely is None and rules.ID in columns and len(columns.keys() - {None}) >= 3:
+            likely = i, columns
+    return likely
+
+
+def _missing_columns(
+    part: Part, header: tuple[int, dict[str | None, int]], code: str, why: str
+) -> list[Problem]:
+    at, columns = header
+    return [
+        Problem(
+            code,
+            ERROR,
+            f"项目表表头缺少“{rules.COLUMN_LABELS[key]}”列：{why}",
+            part.places[("r", at)],
+        )
+        for key in rules.FILLED_KEYS
+        if key not in columns
+    ]
+
+
 def form_table_rules(
     part: Part, pairs: list[tuple[Tag, Tag]], row_loops: dict[int, str]
 ) -> list[Problem]:
@@ -95,13 +173,8 @@ def form_table_rules(
 
     `row_loops` maps the index (in part.rows) of each `{%tr for x in rows %}` row to `x`.
     """
-    header_at = None
-    for i, tr in enumerate(part.rows):
-        texts = [container_text(part, "cell", tc) for _, _, tc in _cells(tr)]
-        if rules.is_project_header_row(texts):
-            header_at = i
-            break
-    if header_at is None:
+    found = project_header(part)
+    if found is None:
         return [
             Problem(
                 "form_no_table",
@@ -111,20 +184,11 @@ def form_table_rules(
                 "正文",
             )
         ]
+    header_at, columns = found
     header = part.rows[header_at]
     place = part.places[("r", header_at)]
-    columns = {rules.header_key(container_text(part, "cell", tc)): c for c, _, tc in _cells(header)}
-    out = [
-        Problem(
-            "form_missing_column",
-            ERROR,
-            f"项目表表头缺少“{rules.COLUMN_LABELS[key]}”列：各单位在这一列填写，"
-            "汇总时按表头文字找到它。",
-            place,
-        )
-        for key in rules.FILLED_KEYS
-        if key not in columns
-    ]
+    why = "各单位在这一列填写，汇总时按表头文字找到它。"
+    out = _missing_columns(part, found, "form_missing_column", why)
     table = header.getparent()
     loops = [(i, var) for i, var in row_loops.items() if part.rows[i].getparent() is table]
     if not loops:
@@ -132,8 +196,8 @@ def form_table_rules(
             Problem(
                 "form_no_loop",
                 ERROR,
-                "项目表中没有逐行填入项目的循环：在表头下方加一行只写 {%tr for row in rows %}，"
-                "项目行之后加一行只写 {%tr endfor %}。",
+                "项目表中没有逐行填入项目的循环：在表头下方加一行，第一格只写 "
+                "{%tr for row in rows %}；项目行之后加一行，第一格只写 {%tr endfor %}。",
                 place,
             )
         )

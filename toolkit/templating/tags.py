@@ -1,10 +1,13 @@
-"""The checks `toolkit template check` makes on what was typed in Word.
+"""The checks `toolkit template check` makes on what was typed in the editor.
 
-Each rule looks for one way a template edited in Word or WPS goes wrong:
-autocorrected quotes and full-width braces, a tag with two formattings, a
-`{%tr %}` tag that shares its row or closes its loop in another table, and,
-for the form, the table the merge step reads back. Messages are for office
-staff: they say what is wrong, where, and what to do.
+Each rule looks for one way a template edited in Word, WPS or LibreOffice
+goes wrong: full-width braces, a tag whose parts are formatted differently
+in a way that shows in the output, a `{%tr %}` tag that shares its row or
+closes its loop in another table. What the renderer puts right by itself
+(curly quotes, no-break spaces, entities, CJK font attributes Word and
+LibreOffice add to Chinese text) is not a problem. Messages are for office
+staff: they say what is wrong and where; toolkit.templating.fixes says how
+to fix it in each editor.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from toolkit.templating.document import Para, Part, paragraph_snippet
+from toolkit.forms.rendering import describe_char
+from toolkit.templating import fixes
+from toolkit.templating.document import RPR, Para, Part, Run, paragraph_snippet
 
 ERROR, WARNING = "error", "warning"
 LEVEL_LABELS = {ERROR: "错误", WARNING: "提示"}
@@ -28,6 +33,7 @@ class Problem:
     message: str
     location: str = ""  # e.g. "第1个表格第4行第2列", "正文第3段"
     snippet: str = ""  # text around the place, to find it in Word
+    fix: str = ""  # how to fix it in Word, WPS and LibreOffice (toolkit.templating.fixes)
 
     @property
     def is_error(self) -> bool:
@@ -40,6 +46,7 @@ class Problem:
             "message": self.message,
             "location": self.location,
             "snippet": self.snippet,
+            "fix": self.fix,
         }
 
 
@@ -89,7 +96,6 @@ def scan_tags(part: Part) -> list[Tag]:
 
 _FULLWIDTH_DELIM_RE = re.compile(r"[{｛][{｛%％#＃]|[}｝%％#＃][}｝]")
 _FULLWIDTH_CODE = re.compile(r"[\uff01-\uff5e、。【】「」『』《》〈〉]")
-_SMART = {"“": '"', "”": '"', "‘": "'", "’": "'"}
 _STRING_RE = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
@@ -113,6 +119,18 @@ def typing_rules(part: Part, tags: list[Tag]) -> list[Problem]:
                     paragraph_snippet(para, found[0].start(), found[-1].end()),
                 )
             )
+        if para.invisible:
+            names = "、".join(dict.fromkeys(describe_char(c) for c in para.invisible))
+            out.append(
+                Problem(
+                    "invisible_in_tag",
+                    WARNING,
+                    f"这一段的标签中有{names}，生成时已忽略，不影响结果。"
+                    "它们通常是从网页或聊天软件复制标签时带进来的。",
+                    para.location,
+                    paragraph_snippet(para),
+                )
+            )
     out += _unterminated(part, tags)
     for tag in tags:
         spaced = _SPACED_LEVEL_RE.match(tag.text)
@@ -129,28 +147,14 @@ def typing_rules(part: Part, tags: list[Tag]) -> list[Problem]:
                     tag.snippet(),
                 )
             )
-        code = tag.text
-        for smart, plain in _SMART.items():
-            code = code.replace(smart, plain)
-        wide = sorted(set(_FULLWIDTH_CODE.findall(_STRING_RE.sub("", code))))
+        wide = sorted(set(_FULLWIDTH_CODE.findall(_STRING_RE.sub("", tag.text))))
         if wide:
-            fixes = "、".join(f"“{c}”应为“{unicodedata.normalize('NFKC', c)}”" for c in wide)
+            corrections = "、".join(f"“{c}”应为“{unicodedata.normalize('NFKC', c)}”" for c in wide)
             out.append(
                 Problem(
                     "fullwidth_in_tag",
                     ERROR,
-                    f"标签“{tag.text}”中有全角标点：{fixes}。标签内（引号里的列名除外）只能用半角字符。",
-                    tag.para.location,
-                    tag.snippet(),
-                )
-            )
-        if any(c in tag.text for c in _SMART):
-            out.append(
-                Problem(
-                    "smart_quotes",
-                    WARNING,
-                    f"标签“{tag.text}”中有中文引号（“ ” ‘ ’）。本程序会按英文引号处理，"
-                    "但建议关闭 Word 的“自动更正”后改为英文引号 ' 或 \"。",
+                    f"标签“{tag.text}”中有全角标点：{corrections}。标签内（引号里的列名除外）只能用半角字符。",
                     tag.para.location,
                     tag.snippet(),
                 )
@@ -185,31 +189,115 @@ def _unterminated(part: Part, tags: list[Tag]) -> list[Problem]:
 
 
 def _split_tag(tag: Tag) -> list[Problem]:
+    """A tag over several runs, where joining them (as docxtpl does) changes the output.
+
+    docxtpl moves the whole tag into its first run: the value, and any text
+    after the tag in its last run, take the first run's formatting. That
+    matters only where a later run looks different; runs inside a hyperlink,
+    revision, content control or field cannot be joined at all.
+    """
     runs = [r for r in tag.para.runs if r.start < tag.end and r.end > tag.start]
     if len({id(r.parent) for r in runs}) > 1:
         return [
             Problem(
                 "split_tag",
                 ERROR,
-                f"标签“{tag.text}”的一部分在超链接、修订标记、内容控件或域中，渲染后文档会损坏。"
-                "请删除整个标签（先接受或拒绝修订），再一次性重新输入。",
+                f"标签“{tag.text}”的一部分在超链接、修订标记、内容控件或域中，渲染后文档会损坏。",
                 tag.para.location,
                 tag.snippet(),
+                fixes.ACCEPT_CHANGES,
             )
         ]
-    if len({r.format for r in runs}) > 1:
-        return [
-            Problem(
-                "split_tag",
-                ERROR,
-                f"标签“{tag.text}”前后部分的文字格式不同（如只有一部分加粗、换了字体或字号）。"
-                "渲染时只保留开头部分的格式。请选中整个标签（从 { 到 }），统一设置格式，"
-                "或删除后一次性重新输入。",
-                tag.para.location,
-                tag.snippet(),
-            )
-        ]
+    first = _looks(runs[0]) if runs else {}
+    for run in runs[1:]:
+        piece = tag.para.text[max(run.start, tag.start) : run.end]
+        differs = _differences(first, _looks(run), cjk=bool(_CJK_RE.search(piece)))
+        if differs:
+            head = tag.para.text[max(runs[0].start, tag.start) : runs[0].end]
+            return [
+                Problem(
+                    "split_tag",
+                    ERROR,
+                    f"标签“{tag.text}”中“{piece.strip()}”与开头“{head.strip()}”的{differs}不同。"
+                    "生成时整个标签按开头部分的格式填入，与模板中看到的不一样。",
+                    tag.para.location,
+                    tag.snippet(),
+                    fixes.CLEAR_FORMAT,
+                )
+            ]
     return []
+
+
+_CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# What a run property looks like to the reader, by name; the rest do not show.
+_SHOWN = {
+    "rStyle": "字符样式",
+    "rFonts": "字体",
+    "b": "加粗",
+    "i": "倾斜",
+    "caps": "大小写",
+    "smallCaps": "大小写",
+    "strike": "删除线",
+    "dstrike": "删除线",
+    "outline": "空心",
+    "shadow": "阴影",
+    "emboss": "阳文",
+    "imprint": "阴文",
+    "vanish": "隐藏",
+    "color": "颜色",
+    "spacing": "字符间距",
+    "w": "字符缩放",
+    "position": "位置",
+    "sz": "字号",
+    "highlight": "突出显示",
+    "u": "下划线",
+    "effect": "文字效果",
+    "bdr": "边框",
+    "shd": "底纹",
+    "vertAlign": "上标/下标",
+    "em": "着重号",
+}
+# Font attributes Word, WPS and LibreOffice give Chinese text by themselves.
+_CJK_ONLY = {"rFonts", "sz"}
+_OFF = {"0", "false", "off", "none", "auto", "baseline"}
+
+
+def _looks(run: Run) -> dict[str, str]:
+    """A run's visible properties: property -> value."""
+    rpr = run.element.find(RPR)
+    out: dict[str, str] = {}
+    for child in rpr if rpr is not None else ():
+        if not isinstance(child.tag, str):
+            continue
+        name = etree.QName(child).localname
+        if name not in _SHOWN:
+            continue
+        attrs = {etree.QName(k).localname: v for k, v in child.attrib.items()}
+        attrs.pop("hint", None)
+        if name == "rFonts":
+            # Only Chinese text shows the East Asian font, and Chinese text is not compared
+            # by font; complex-script fonts show in no text a template has.
+            for key in ("eastAsia", "eastAsiaTheme", "cs", "cstheme"):
+                attrs.pop(key, None)
+        if not attrs and name == "rFonts":
+            continue
+        if attrs.get("val", "").lower() in _OFF and len(attrs) == 1:
+            continue  # <w:b w:val="0"/> is no bold, as if absent
+        out[name] = repr(sorted(attrs.items()))
+    return out
+
+
+def _differences(first: dict[str, str], other: dict[str, str], *, cjk: bool) -> str:
+    """The Chinese names of the visible properties two runs differ in ("" when alike).
+
+    For a run of Chinese text, font and size do not count: editors set them by themselves.
+    """
+    names = sorted(
+        k
+        for k in first.keys() | other.keys()
+        if first.get(k) != other.get(k) and not (cjk and k in _CJK_ONLY)
+    )
+    return "、".join(dict.fromkeys(_SHOWN[n] for n in names))
 
 
 # ---------------------------------------------------------------- {%tr %}, {%tc %}, blocks

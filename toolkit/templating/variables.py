@@ -17,6 +17,7 @@ from jinja2 import nodes
 from toolkit.forms import schema
 from toolkit.forms.rendering import make_environment
 from toolkit.templating.document import Part
+from toolkit.templating.fixes import AUTOCORRECT_CAPS
 from toolkit.templating.tags import ERROR, Problem
 
 LOOP = "<loop>"  # the `loop` variable inside a for loop: any attribute
@@ -38,8 +39,10 @@ class Analysis:
     """What one part of a template uses."""
 
     names: set[str] = field(default_factory=set)  # top-level schema names used
+    paths: set[str] = field(default_factory=set)  # every schema path read, e.g. "rows[].id"
     loops: list[Loop] = field(default_factory=list)
     extra_keys: set[str] = field(default_factory=set)  # row.extra['…'] keys
+    required_keys: set[str] = field(default_factory=set)  # ...read without .get(…, default)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -76,8 +79,8 @@ class _Walker:
 
     # -------------------------------------------------------- reporting
 
-    def report(self, node: nodes.Node, message: str) -> None:
-        self.problem(node, "unknown_variable", message)
+    def report(self, node: nodes.Node, message: str, fix: str = "") -> None:
+        self.problem(node, "unknown_variable", message, fix)
 
     def _suggest(self, word: str, candidates: set[str]) -> str | None:
         close = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
@@ -94,6 +97,9 @@ class _Walker:
             )
         elif name == "loop":
             message += "loop（以及 {% vm %}、{% hm %}）只能用在 {% for %} 或 {%tr for %} 循环内。"
+        elif _capitalised(name, self.top | set(scope)):
+            self.report(node, message + _CAPITALISED.format(name.lower()), AUTOCORRECT_CAPS)
+            return
         elif (close := self._suggest(name, self.top | set(scope) - {"loop"})) is not None:
             message += f"是否指“{close}”？"
         elif items := [f for f in schema.FIELDS[self.kind] if f.name.endswith(f"[].{name}")]:
@@ -110,6 +116,7 @@ class _Walker:
             if node.name in self.top:
                 if report:
                     self.result.names.add(node.name)
+                    self.result.paths.add(node.name)
                 return node.name
             if report and node.name not in _GLOBALS:
                 self.unknown_name(node, scope)
@@ -135,15 +142,24 @@ class _Walker:
         if base.endswith(".extra") or base == "extra":
             if report and not hasattr(dict, attr):
                 self.result.extra_keys.add(attr)
+                self.result.required_keys.add(attr)
             return None
         kids = schema.children(self.kind, base)
         if attr in kids:
+            if report:
+                self.result.paths.add(f"{base}.{attr}")
             return f"{base}.{attr}"
         if not report:
             return None
         owner = _display(node.node)  # type: ignore[attr-defined]
         f = schema.field(self.kind, base)
-        if kids:
+        if kids and _capitalised(attr, kids):
+            self.report(
+                node,
+                f"变量“{_display(node)}”不存在。" + _CAPITALISED.format(attr.lower()),
+                AUTOCORRECT_CAPS,
+            )
+        elif kids:
             close = self._suggest(attr, kids)
             hint = f"是否指“{owner}.{close}”？" if close else ""
             self.report(
@@ -244,8 +260,17 @@ class _Walker:
                 "（如 row.evaluation_mark、item.mark）。",
             )
 
-    def problem(self, node: nodes.Node, code: str, message: str) -> None:
+    def problem(self, node: nodes.Node, code: str, message: str, fix: str = "") -> None:
         line = node.lineno
-        self.result.problems.append(
-            Problem(code, ERROR, message, self.part.place_at(line), self.part.snippet_at(line))
-        )
+        place, snippet = self.part.place_at(line), self.part.snippet_at(line)
+        self.result.problems.append(Problem(code, ERROR, message, place, snippet, fix))
+
+
+_CAPITALISED = (
+    "应为小写的“{}”：首字母多半是被自动更正改成了大写（“句首字母大写”或“表格单元格的首字母大写”）。"
+)
+
+
+def _capitalised(word: str, names: set[str]) -> bool:
+    """A name whose first letter autocorrect made upper case: `Row` for `row`."""
+    return word[:1].isupper() and word.lower() in names
