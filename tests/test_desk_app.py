@@ -141,7 +141,11 @@ def test_upload_board_unit_page_notice_and_summary(
 
     unit = client.get(f"/p/2023Q3/u/{q('民治街道')}").text
     assert "10-3" in unit and "超过字数上限" in unit and "汇总使用" in unit
-    notice = client.get(f"/p/2023Q3/u/{q('民治街道')}/notice")
+    assert (
+        client.get(f"/p/2023Q3/u/{q('民治街道')}/notice").status_code == 405
+    )  # GET writes nothing
+    assert not (root / "2023Q3" / "汇总").exists()
+    notice = client.post(f"/p/2023Q3/u/{q('民治街道')}/notice")
     assert notice.status_code == 200
     text = docx_text(notice.content)
     assert text.startswith("退回修改意见") and "10-3" in text
