@@ -12,45 +12,30 @@ import os
 import shutil
 import threading
 import time
-import warnings
 import zipfile
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from support.browser import fill_form
 from support.cli import invoke
-from support.registers import write_register
+from support.desk import TestClient, desk_client, q, workspace
 from support.seed import MINZHI_Q3
 
-from toolkit.desk.app import create_app
 from toolkit.desk.names import display_name
 from toolkit.desk.workspace import REGISTER_NAME, STAGING_DIR, Workspace
 from toolkit.office.folder import shown
 
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", message="Using `httpx`")
-    from starlette.testclient import TestClient
-
-BASE = "http://127.0.0.1:8321"
 SUMMARY = "龙华区2023年第三季度民生实事项目进展情况一览表"
-
-
-def q(text: str) -> str:
-    return quote(text, safe="")
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    folder = tmp_path / "报送工作"
-    folder.mkdir()
-    write_register(folder / REGISTER_NAME)
-    return folder
+    return workspace(tmp_path)
 
 
 @pytest.fixture
 def client(root: Path) -> TestClient:
-    desk = TestClient(create_app(root), base_url=BASE)
+    desk = desk_client(root)
     assert desk.post("/p/2023Q3/generate").status_code == 200
     return desk
 

@@ -26,6 +26,7 @@ import stat
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +116,7 @@ class FileSet:
         self.wait = wait
         self.kept: list[Kept] = []
         self._temps: dict[Path, Path] = {}
+        self._digests: dict[Path, str] = {}  # of what was written here; others are read back
         self._locks: list[_FolderLock] = []
 
     def __enter__(self) -> FileSet:
@@ -137,7 +139,9 @@ class FileSet:
 
     def write(self, target: Path, data: bytes) -> None:
         """Write one file of the set (under its temporary name); safe from several threads."""
-        write_staged(self._temps, Path(target), data)
+        target = Path(target)
+        write_staged(self._temps, target, data)
+        self._digests[target] = hashlib.sha256(data).hexdigest()
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         try:
@@ -149,10 +153,10 @@ class FileSet:
     # -- inside
 
     def _commit(self) -> None:
-        digests = {t: _digest(self._temps[t]) for t in self.targets}
+        digests = {t: self._digests.get(t) or _digest(self._temps[t]) for t in self.targets}
         # Copies first: if one cannot be made, nothing has been replaced yet.
         for target in self.targets:
-            if _needs_keeping(target, digests[target], self._record_of(target)):
+            if _needs_keeping(target, digests[target], self._record_of(target).get(target.name)):
                 self.kept.append(Kept(target, self._keep(target)))
         done: list[tuple[Path, Path | None]] = []  # (target, a second name of its old file)
         old: Path | None = None
@@ -160,7 +164,7 @@ class FileSet:
             for target in self.targets:
                 old = None
                 if os.path.lexists(target):
-                    old = _temporary(target, suffix=".old", create=False)
+                    old = target.with_name(f".{target.stem[:40]}.{uuid.uuid4().hex[:12]}.old")
                     _second_name(target, old)
                 # Atomic: the target always holds a whole file, the old one or the new.
                 os.replace(self._temps[target], target)
@@ -179,9 +183,11 @@ class FileSet:
                 with contextlib.suppress(OSError):
                     os.unlink(old)
         for lock in self._locks:
-            lock.remember({t.name: digests[t] for t in self.targets if t.parent == lock.folder})
+            lock.remember(
+                {t.name: _entry(t, digests[t]) for t in self.targets if t.parent == lock.folder}
+            )
 
-    def _record_of(self, target: Path) -> dict[str, str]:
+    def _record_of(self, target: Path) -> dict[str, dict[str, Any]]:
         lock = next(lk for lk in self._locks if lk.folder == target.parent)
         return lock.record
 
@@ -227,20 +233,18 @@ def write_error(target: Path, exc: OSError) -> OutputError:
     )
 
 
-def _temporary(target: Path, *, suffix: str = ".tmp", create: bool = True) -> Path:
-    """A hidden name beside `target`, on the same disk so that renaming is atomic."""
+def _temporary(target: Path) -> Path:
+    """A hidden file beside `target`, on the same disk so that renaming is atomic."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(
-            prefix=f".{target.stem[:40]}.", suffix=suffix, dir=target.parent
+            prefix=f".{target.stem[:40]}.", suffix=".tmp", dir=target.parent
         )
     except OSError as exc:
         raise OutputError(
             f"无法在 {shown(str(target.parent))} 写入文件：{os_reason(exc)}。未替换任何文件。"
         ) from None
     os.close(fd)
-    if not create:
-        os.unlink(name)
     return Path(name)
 
 
@@ -307,15 +311,24 @@ def _digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def _needs_keeping(target: Path, new: str, record: dict[str, str]) -> bool:
+def _entry(path: Path, digest: str) -> dict[str, Any]:
+    st = path.stat()
+    return {"sha256": digest, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def _needs_keeping(target: Path, new: str, written: dict[str, Any] | None) -> bool:
     """Whether the file at `target` holds something the toolkit did not last write there."""
-    if not os.path.lexists(target):
-        return False
+    written = written or {}
     try:
+        st = target.stat()
+        if (st.st_size, st.st_mtime_ns) == (written.get("size"), written.get("mtime_ns")):
+            return False  # as written, to the nanosecond: no need to read it
         current = _digest(target)
+    except FileNotFoundError:
+        return False
     except OSError:
         return True
-    return current != new and current != record.get(target.name)
+    return current not in (new, written.get("sha256"))
 
 
 # ---------------------------------------------------------------- the folder's lock and record
@@ -352,20 +365,18 @@ class _FolderLock:
             time.sleep(_POLL_SECONDS)
         self.record = self._read()
 
-    def _read(self) -> dict[str, str]:
+    def _read(self) -> dict[str, dict[str, Any]]:
         try:
             self._fh.seek(0)
             data: Any = json.loads(self._fh.read() or b"{}")
         except (OSError, ValueError):
             return {}  # unreadable record: every file counts as unknown, so it is kept
         files = data.get("files") if isinstance(data, dict) else None
-        return (
-            {k: v for k, v in files.items() if isinstance(v, str)}
-            if isinstance(files, dict)
-            else {}
-        )
+        if not isinstance(files, dict):
+            return {}
+        return {k: v for k, v in files.items() if isinstance(v, dict)}
 
-    def remember(self, written: dict[str, str]) -> None:
+    def remember(self, written: dict[str, dict[str, Any]]) -> None:
         record = {**self.record, **written}
         data = json.dumps({"files": record}, ensure_ascii=False, indent=1).encode("utf-8")
         with contextlib.suppress(OSError):  # without a record the next run keeps a copy: safe
