@@ -137,8 +137,8 @@ def test_a_hand_edited_summary_is_kept_in_history(
     page = summarise(client)
     [copy] = (root / "2023Q3" / "汇总" / "历史").iterdir()
     assert copy.read_bytes() == edited
-    assert f"替换前已保留为 2023Q3/汇总/历史/{copy.name}" in page
-    assert summarise(client).count("替换前已保留为") == 0  # untouched since: replaced quietly
+    assert f"替换前已把它保留为 2023Q3/汇总/历史/{copy.name}" in page
+    assert summarise(client).count("替换前已把它保留为") == 0  # untouched since: replaced quietly
 
 
 def test_outputs_older_than_the_newest_return_are_marked_stale(

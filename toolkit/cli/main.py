@@ -209,13 +209,8 @@ def _json_result(result: MergeResult, outputs: dict[str, Any] | None = None) -> 
 
 
 def _say_kept(kept: list[Kept]) -> None:
-    from toolkit.office.folder import shown
-
     for k in kept:
-        say(
-            f"提示：{shown(k.target.name)} 与上次生成的不同（可能被手工修改过），"
-            f"替换前已把它保留为 {shown(str(k.copy))}"
-        )
+        say(f"提示：{k.note()}")
 
 
 def _kept_json(kept: list[Kept]) -> list[dict[str, str]]:

@@ -39,7 +39,6 @@ from toolkit.desk.workspace import (
     unit_folder_name,
 )
 from toolkit.errors import ToolkitError
-from toolkit.office.fileset import Kept
 from toolkit.office.folder import shown
 
 HERE = Path(__file__).parent
@@ -258,7 +257,7 @@ class Desk:
             return self.back(f"/p/{period.key}", [("error", str(exc))])
         names = "、".join(shown(p.name) for p in (files.docx, files.xlsx, files.report))
         notes = [("ok", f"已生成：{names}。")]
-        notes += [("warn", kept_note(k, self.ws.root)) for k in files.kept]
+        notes += [("warn", f"{k.note(self.ws.root)}。") for k in files.kept]
         return self.back(f"/p/{period.key}", notes)
 
     # -- downloads
@@ -328,14 +327,6 @@ class Desk:
 
 def _download(path: Path) -> FileResponse:
     return FileResponse(path, filename=shown(path.name))
-
-
-def kept_note(kept: Kept, root: Path) -> str:
-    where = kept.copy.relative_to(root) if kept.copy.is_relative_to(root) else kept.copy
-    return (
-        f"{shown(kept.target.name)} 与上次生成的不同（可能被手工修改过），"
-        f"替换前已保留为 {shown(str(where))}。"
-    )
 
 
 def _filed_view(filed: Filed, period: Period) -> dict[str, str]:

@@ -48,6 +48,16 @@ class Kept:
     target: Path
     copy: Path
 
+    def note(self, root: Path | None = None) -> str:
+        """What to tell the person; the copy's path relative to `root` when inside it."""
+        copy = self.copy
+        if root is not None and copy.is_relative_to(root):
+            copy = copy.relative_to(root)
+        return (
+            f"{shown(self.target.name)} 与上次生成的不同（可能被手工修改过），"
+            f"替换前已把它保留为 {shown(str(copy))}"
+        )
+
 
 # ---------------------------------------------------------------- paths
 
@@ -121,8 +131,9 @@ class FileSet:
 
     def __enter__(self) -> FileSet:
         try:
-            for folder in sorted({t.parent for t in self.targets}, key=same_file_key):
-                self._locks.append(_FolderLock(folder, self.wait))
+            folders = {same_file_key(t.parent): t.parent for t in self.targets}
+            for key in sorted(folders):  # always in one order: two sets never wait on each other
+                self._locks.append(_FolderLock(folders[key], self.wait))
             for target in self.targets:
                 _check_replaceable(target)
             for target in self.targets:
@@ -169,11 +180,13 @@ class FileSet:
                 # Atomic: the target always holds a whole file, the old one or the new.
                 os.replace(self._temps[target], target)
                 done.append((target, old))
-        except OSError as exc:
+        except BaseException as exc:  # an OSError, or Ctrl+C half-way: put every old file back
             if old is not None:  # this target was not replaced: its second name goes
                 with contextlib.suppress(OSError):
                     os.unlink(old)
             _undo(done)
+            if not isinstance(exc, OSError):
+                raise
             raise OutputError(
                 f"无法替换 {shown(str(target))}：{os_reason(exc)}。已撤销本次写入，原有文件均未改动。",
                 hint="文件如正在 Excel、WPS 或 Word 中打开，请先关闭后重新运行。",
@@ -184,12 +197,15 @@ class FileSet:
                     os.unlink(old)
         for lock in self._locks:
             lock.remember(
-                {t.name: _entry(t, digests[t]) for t in self.targets if t.parent == lock.folder}
+                {t.name: _entry(t, digests[t]) for t in self.targets if self._in(lock, t)}
             )
 
     def _record_of(self, target: Path) -> dict[str, dict[str, Any]]:
-        lock = next(lk for lk in self._locks if lk.folder == target.parent)
-        return lock.record
+        return next(lk for lk in self._locks if self._in(lk, target)).record
+
+    @staticmethod
+    def _in(lock: _FolderLock, target: Path) -> bool:
+        return same_file_key(target.parent) == lock.key
 
     def _keep(self, target: Path) -> Path:
         folder = target.parent / self.history
@@ -312,7 +328,10 @@ def _digest(path: Path) -> str:
 
 
 def _entry(path: Path, digest: str) -> dict[str, Any]:
-    st = path.stat()
+    try:
+        st = path.stat()
+    except OSError:  # gone already: the digest alone still recognises it
+        return {"sha256": digest}
     return {"sha256": digest, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
@@ -351,6 +370,7 @@ class _FolderLock:
             raise OutputError(
                 f"无法在 {shown(str(folder))} 写入文件：{os_reason(exc)}。未写入任何文件。"
             ) from None
+        self.key = same_file_key(folder)  # now that it exists: as the targets' folders resolve
         self._fh: IO[bytes] = os.fdopen(fd, "r+b")
         _hide(path)
         deadline = time.monotonic() + wait

@@ -237,7 +237,7 @@ def require_returns(result: MergeResult) -> None:
     """Refuse to go on when the paths hold no return at all (an empty or wrong folder)."""
     if result.taken_in:
         return
-    where = "、".join(shown(str(p)) for p in result.paths)
+    where = "、".join(shown(str(p)) for p in result.paths) or "回收表文件夹"
     kinds = Counter(s.kind for s in result.skipped)
     held = "、".join(f"{KIND_LABELS[k]} {n} 个" for k, n in kinds.items())
     raise ToolkitError(

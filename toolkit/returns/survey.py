@@ -28,7 +28,6 @@ from toolkit.forms.identity import (
     form_id,
 )
 from toolkit.office import folder
-from toolkit.office.fileset import same_file_key
 from toolkit.office.folder import shown
 from toolkit.office.ooxml import Package, read_custom_properties
 from toolkit.returns.reader import ReturnedForm
@@ -99,17 +98,30 @@ class Survey:
 def survey(paths: list[Path]) -> Survey:
     """Walk `paths` (files or folders); nothing is opened but workbooks, to see whose they are."""
     found = Survey()
-    seen: set[tuple[str, str]] = set()  # a file named twice (a folder and a file in it) counts once
+    seen: set[tuple[object, ...]] = (
+        set()
+    )  # a file reached twice (a folder and a file in it) counts once
     for p in paths:
         if not os.path.lexists(p):
             raise UsageError(f"找不到回收表文件或文件夹：{shown(str(p))}")
         for entry in folder.walk(Path(p)):
-            key = (same_file_key(entry.path), entry.kind)
+            key = (*_identity(entry.path), entry.kind)
             if key in seen:
                 continue
             seen.add(key)
             _sort(entry, found)
     return found
+
+
+def _identity(path: Path) -> tuple[object, ...]:
+    """The file itself (not its name: a link or a second spelling is the same file)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        st = None
+    if st is None or not st.st_ino:  # some disks (network shares, FAT) give no file number
+        return (os.path.abspath(path),)
+    return (st.st_dev, st.st_ino)
 
 
 def _sort(entry: folder.Entry, found: Survey) -> None:
