@@ -57,7 +57,8 @@ FIXED_TIME = (2024, 1, 1, 0, 0, 0)
 CREATED = "2024-01-01T00:00:00Z"
 
 FORM_WIDTHS = (800, 1600, 1900, 1900, 3300, 2500, 900, 1000, 670)
-SUMMARY_WIDTHS = (1500, 700, 1400, 1600, 1600, 3100, 2300, 800, 1000, 570)
+# 序号 holds `10-3-2` on one line (Times New Roman, or DejaVu Serif where it is missing).
+SUMMARY_WIDTHS = (1100, 900, 1300, 1300, 1200, 3300, 3100, 800, 1000, 570)
 assert sum(FORM_WIDTHS) == TEXT_WIDTH and sum(SUMMARY_WIDTHS) == TEXT_WIDTH
 
 # --------------------------------------------------------------------------
@@ -150,8 +151,12 @@ def cell(
     return f"<w:tc><w:tcPr>{tcpr}</w:tcPr>{paragraphs}</w:tc>"
 
 
-def row(cells: list[str], *, header: bool = False) -> str:
-    trpr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else ""
+def row(cells: list[str], *, header: bool = False, keep: bool = False) -> str:
+    """A table row; a header row repeats on every page, a kept row is never split over two."""
+    if header:
+        trpr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
+    else:
+        trpr = "<w:trPr><w:cantSplit/></w:trPr>" if keep else ""
     return f"<w:tr>{trpr}{''.join(cells)}</w:tr>"
 
 
@@ -337,7 +342,10 @@ def form_document_xml() -> str:
         "{{ row.lead }}",
         "{{ row.co }}",
     )
-    data = row([text_cell(wd, v, short=s) for wd, v, s in zip(w, values, FORM_SHORT, strict=True)])
+    data = row(
+        [text_cell(wd, v, short=s) for wd, v, s in zip(w, values, FORM_SHORT, strict=True)],
+        keep=True,
+    )
     tbl = table(
         w,
         [
@@ -424,7 +432,8 @@ def summary_document_xml() -> str:
             cell(w[7], mark_p, valign="center"),
             text_cell(w[8], "{{ row.lead }}", short=True),
             text_cell(w[9], "{{ row.co }}", short=True),
-        ]
+        ],
+        keep=True,
     )
     tbl = table(
         w,

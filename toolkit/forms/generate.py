@@ -137,7 +137,7 @@ def generate_forms(
                     warnings,
                     progress,
                 )
-        write(listing, distribution_workbook(register, forms).data())
+        write(listing, distribution_workbook(register, period, forms).data())
     return Generation(period, forms, listing, warnings, files.kept)
 
 
@@ -224,7 +224,9 @@ def _unstorable_text_warnings(unit: str, rows: list[dict[str, Any]]) -> list[str
     return out
 
 
-def distribution_workbook(register: Register, forms: list[GeneratedForm]) -> Workbook:
+def distribution_workbook(
+    register: Register, period: Period, forms: list[GeneratedForm]
+) -> Workbook:
     wb = Workbook({PROP_OUTPUT: OUTPUT_DISTRIBUTION})
     rows = []
     for f in forms:
@@ -242,9 +244,14 @@ def distribution_workbook(register: Register, forms: list[GeneratedForm]) -> Wor
                 f.form_id,
             ]
         )
-    wb.add_sheet("分发清单").table(
+    sheet = wb.add_sheet("分发清单")
+    title = f"{register.region}{period.label}民生实事项目进展情况表分发清单"
+    sheet.heading(1, title, 9)
+    sheet.footer_title = title
+    sheet.table(
         ["单位", "类型", "联系人", "联系电话", "邮箱", "文件", "项目数", "序号", "表单编号"],
         rows,
-        widths=[16, 10, 10, 16, 24, 60, 8, 40, 20],
+        widths=[14, 8, 8, 13, 18, 38, 6, 22, 16],
+        start_row=2,
     )
     return wb

@@ -118,32 +118,51 @@ SUMMARY_FIELDS: tuple[Field, ...] = (
     Field("groups", "列表", "按民生事项分组的项目，按登记表顺序；用外层循环实现纵向合并", []),
     Field("groups[].matter", "文本", "民生事项", "广泛实施社区民生微实事"),
     Field("groups[].item", "文本", "件号", "40"),
-    Field("groups[].rows", "列表", "该民生事项下的项目", []),
+    Field(
+        "groups[].rows",
+        "列表",
+        "该民生事项下表格的各行：一个主办单位的项目一行；多个主办单位的项目每个单位一行，"
+        "每行都有序号和项目名称，项目自己的列（年度目标、季度目标、主办单位、协办单位、"
+        "登记表的其他列）在这几行间纵向合并；一行的文字在一页放不下时接续到下一行，"
+        "项目名称后注“（续）”",
+        [],
+    ),
     *(
         Field(f"groups[].rows[].{f.name}", f.type, f.description, f.sample)
         for f in (*_ROW_REGISTER_FIELDS[:-1], _SUMMARY_EXTRA)
     ),
     Field(
+        "groups[].rows[].unit",
+        "文本",
+        "该行是谁的填报：多个主办单位的项目为该行的单位（含科室标注），否则同主办单位",
+        "民治街道（工务）",
+    ),
+    Field(
         "groups[].rows[].progress",
         "文本",
-        "进展情况；多个主办单位时按单位分段，未报送的写“未报送”",
+        "进展情况；多个主办单位的项目以“单位：”开头，未报送的写“单位：未报送”",
         "……",
     ),
-    Field("groups[].rows[].plan", "文本", "存在问题及下一步工作计划（分段同上）", "……"),
+    Field("groups[].rows[].plan", "文本", "该行单位的存在问题及下一步工作计划", "……"),
     Field(
         "groups[].rows[].evaluation",
         "文本",
-        "进度评价（多个单位取已报送单位中最落后的一项；未报送为“未报送”）",
+        "该行单位的进度评价（未报送为“未报送”）",
         "正常推进",
     ),
     Field(
         "groups[].rows[].evaluation_mark",
         "富文本",
-        "进度评价标记：已完成写文字，其余为着色▋；多个主办单位中有的未报送时，下一行注明"
-        "“N个单位未报送”。用 {{r row.evaluation_mark }} 插入",
+        "进度评价标记：已完成、未报送写文字，其余为着色▋。用 {{r row.evaluation_mark }} 插入",
         "▋",
     ),
-    Field("groups[].rows[].status", "文本", "报送状态：已报送 / 部分报送 / 未报送", "已报送"),
+    Field("groups[].rows[].status", "文本", "该行单位的报送状态：已报送 / 未报送", "已报送"),
+    Field(
+        "groups[].rows[].first",
+        "真假",
+        "是否为项目的第一行（多个主办单位的项目只有第一行为真）",
+        True,
+    ),
     Field(
         "groups[].rows[].entries",
         "列表",

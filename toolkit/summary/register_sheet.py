@@ -23,9 +23,8 @@ from openpyxl.utils import get_column_letter
 
 from toolkit.errors import OutputError
 from toolkit.office import xlsx_out
-from toolkit.office.ooxml import atomic_path, os_reason
+from toolkit.office.ooxml import atomic_path, excel_protect, os_reason, strip_xml_forbidden
 from toolkit.office.spreadsheet import rewrite_losses
-from toolkit.office.xlsx_out import cell_text
 from toolkit.register.model import results_sheet_name
 from toolkit.register.source import check_lock
 from toolkit.returns.merging import MergeResult
@@ -40,7 +39,7 @@ _HEADERS = [
     "进度评价",
     "报送状态",
 ]
-_WIDTHS = [8, 30, 20, 60, 40, 10, 10]
+_WIDTHS = [7, 20, 14, 44, 34, 9, 9]
 
 
 @dataclass
@@ -65,7 +64,11 @@ def update_register_file(result: MergeResult) -> RegisterUpdate:
     if kept:
         target = path.with_name(f"{path.stem}.{name}.xlsx")
         book = xlsx_out.Workbook()
-        book.add_sheet(name).table(_HEADERS, rows, widths=_WIDTHS)
+        sheet = book.add_sheet(name)
+        title = f"{result.register.region}{result.period.label}民生实事项目进展情况"
+        sheet.heading(1, title, len(_HEADERS))
+        sheet.footer_title = title
+        sheet.table(_HEADERS, rows, widths=_WIDTHS, start_row=2)
         book.save(target)
         return RegisterUpdate(target, None, kept)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -99,8 +102,9 @@ def _write_sheet(path: Path, name: str, rows: list[list[str]]) -> None:
 
 
 def _set_text(cell: Any, value: str) -> Any:
-    """Text always as a string cell: `=...` typed by a unit must not become a formula."""
-    cell.value = cell_text(value)
+    """Text always as a string cell: `=...` typed by a unit must not become a formula;
+    openpyxl writes a literal `_xHHHH_` as it is, so Excel would decode it: protected."""
+    cell.value = excel_protect(strip_xml_forbidden(value))
     cell.data_type = "s"
     return cell
 

@@ -90,32 +90,41 @@ def sample_context(kind: str, extra: dict[str, str] | None = None) -> dict[str, 
     for project, (progress, plan, evaluation) in zip(
         _SAMPLE_PROJECTS, _SAMPLE_RETURNS, strict=True
     ):
-        row = _register_row(project, extra)
         units = project[5].split("、")
-        row.update(
-            progress=progress
-            if len(units) == 1
-            else f"{units[0]}：\n{progress}\n{units[1]}：未报送",
-            plan=plan if len(units) == 1 else f"{units[0]}：\n{plan}\n{units[1]}：未报送",
-            evaluation=evaluation,
-            evaluation_mark=document.evaluation_mark(evaluation, colors),
-            status="已报送" if len(units) == 1 else "部分报送",
-            entries=[
-                {
-                    "unit": unit,
-                    "label": unit,
-                    "status": "已报送" if n == 0 else "未报送",
-                    "progress": progress if n == 0 else "",
-                    "plan": plan if n == 0 else "",
-                    "evaluation": evaluation if n == 0 else "未报送",
-                }
-                for n, unit in enumerate(units)
-            ],
-        )
-        if groups and groups[-1]["matter"] == row["matter"]:
-            groups[-1]["rows"].append(row)
+        # The first unit reported; a joint project's other unit did not: a line each.
+        entries = [
+            {
+                "unit": unit,
+                "label": unit,
+                "status": "已报送" if n == 0 else "未报送",
+                "progress": progress if n == 0 else "",
+                "plan": plan if n == 0 else "",
+                "evaluation": evaluation if n == 0 else "未报送",
+            }
+            for n, unit in enumerate(units)
+        ]
+        joint = len(units) > 1
+        lines = []
+        for n, entry in enumerate(entries):
+            line = _register_row(project, extra)
+            label = entry["label"]
+            line.update(
+                unit=label if joint else project[5],
+                progress=(f"{label}：\n{progress}" if n == 0 else f"{label}：未报送")
+                if joint
+                else progress,
+                plan=entry["plan"],
+                evaluation=entry["evaluation"],
+                evaluation_mark=document.evaluation_mark(entry["evaluation"], colors),
+                status=entry["status"],
+                first=n == 0,
+                entries=entries,
+            )
+            lines.append(line)
+        if groups and groups[-1]["matter"] == project[0]:
+            groups[-1]["rows"].extend(lines)
         else:
-            groups.append({"matter": row["matter"], "item": row["item"], "rows": [row]})
+            groups.append({"matter": project[0], "item": lines[0]["item"], "rows": lines})
     stats = {
         "total": 3,
         "已完成": 1,
