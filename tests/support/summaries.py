@@ -94,7 +94,8 @@ def summary_by_id(docx: Path) -> dict[str, dict[str, str]]:
         if pid not in out:
             out[pid] = dict(row)
             continue
+        continued = row[rules.NAME].endswith("（续）")  # the same unit's text, going on
         for key in joined:
-            if row[key]:
+            if row[key] and not (continued and key == rules.EVALUATION):
                 out[pid][key] = "\n".join(t for t in (out[pid][key], row[key]) if t)
     return out
