@@ -458,7 +458,10 @@ def test_text_output_and_usage_errors(tmp_path):
     missing = CliRunner().invoke(cli, ["template", "check", str(tmp_path / "无.docx")])
     assert missing.exit_code == 2 and "找不到模板文件" in missing.stderr
     bad_kind = CliRunner().invoke(cli, ["template", "check", str(FORM), "--kind", "report"])
-    assert bad_kind.exit_code == 2 and "form（填报表）或 summary（一览表）" in bad_kind.stderr
+    assert (
+        bad_kind.exit_code == 2
+        and "form（填报表）、summary（一览表）或 notice（通知）" in bad_kind.stderr
+    )
 
 
 @pytest.mark.parametrize("command", ["check", "fields", "preview"])

@@ -3,7 +3,8 @@
 Layout (docs/desk.md):
 
     登记表.xlsx                 the register (.xls/.ods too; else the first workbook with a project table)
-    模板/form.docx, summary.docx, notice.docx    optional template overrides
+    模板/form.docx, summary.docx, notice-*.docx  optional template overrides
+    发文单位.txt                the 落款 of notices, as typed on the desk
     2023Q3/填报表/              forms sent (the output of `toolkit generate`)
     2023Q3/回收表/<单位>/<时间>-<原文件名>   returns received, filed by unit
     2023Q3/回收表/_未识别/      files no unit could be found for
@@ -60,6 +61,7 @@ UNIDENTIFIED_DIR = "_未识别"
 STAGING_DIR = ".上传中"
 STALE_STAGING_SECONDS = 3600
 DEADLINE_FILE = "报送截止日期.txt"
+ISSUER_FILE = "发文单位.txt"  # the 落款 of notices, for every period
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # one file (docs/desk.md)
 UPLOAD_SUFFIXES = (".docx", ".docm", ".doc", ".wps", ".odt")
@@ -386,6 +388,16 @@ class Workspace:
     def set_deadline(self, period: Period, day: dt.date | None) -> None:
         path = self.period_dir(period) / DEADLINE_FILE
         ooxml.write_bytes_atomic(path, (day.isoformat() + "\n" if day else "").encode("utf-8"))
+
+    # -- the issuing office (落款 of notices), when the register's 设置 does not name it
+
+    def issuer(self) -> str:
+        path = self.root / ISSUER_FILE
+        return path.read_text("utf-8").strip() if path.is_file() else ""
+
+    def set_issuer(self, name: str) -> None:
+        name = " ".join(name.split())[:60]
+        ooxml.write_bytes_atomic(self.root / ISSUER_FILE, (name + "\n" if name else "").encode())
 
     # -- outputs
 

@@ -14,7 +14,8 @@ from typing import Any
 
 FORM = "form"
 SUMMARY = "summary"
-KINDS = (FORM, SUMMARY)
+NOTICE = "notice"  # 退回修改意见, 催报通知, 报送材料不符合要求的通知: one template each
+KINDS = (FORM, SUMMARY, NOTICE)
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,50 @@ SUMMARY_FIELDS: tuple[Field, ...] = (
     ),
 )
 
-FIELDS = {FORM: FORM_FIELDS, SUMMARY: SUMMARY_FIELDS}
+NOTICE_FIELDS: tuple[Field, ...] = (
+    *_PERIOD_FIELDS,
+    Field("title", "文本", "通知的标题", "退回修改意见"),
+    Field("unit", "文本", "主送单位（收到通知的单位）", "民治街道"),
+    Field("form_title", "文本", "填报表的表名", "龙华区2023年第三季度民生实事项目进展情况表"),
+    Field(
+        "intro",
+        "文本",
+        "正文第一段：收到了什么、为什么发这份通知",
+        "你单位报送的《龙华区2023年第三季度民生实事项目进展情况表》经审核，有以下问题需要修改：",
+    ),
+    Field(
+        "findings",
+        "列表",
+        "该单位需要修改或注意的问题（退回修改意见），或报送不符合要求的原因；催报通知为空",
+        [],
+    ),
+    Field("findings[].no", "整数", "编号，从 1 起", 1),
+    Field("findings[].id", "文本", "项目序号（不针对某个项目时为“—”）", "10-3"),
+    Field("findings[].kind", "文本", "问题类型", "超过字数上限"),
+    Field("findings[].level", "文本", "须修改 / 请注意", "须修改"),
+    Field(
+        "findings[].message",
+        "文本",
+        "具体说明",
+        "进展情况有 370 字，超过 300 字上限（不计空白）。",
+    ),
+    Field(
+        "request",
+        "文本",
+        "要求（含截止日期，已设置时）",
+        "请在原填报表上逐项修改后，于2023年10月10日前重新报送。",
+    ),
+    Field("deadline", "文本", "报送截止日期（未设置时为空）", "2023年10月10日"),
+    Field(
+        "issuer",
+        "文本",
+        "发文单位（登记表「设置」中的 发文单位，或工作台中填写的；都没有时为空）",
+        "龙华区民生实事工作领导小组办公室",
+    ),
+    Field("date", "文本", "成文日期", "2023年10月8日"),
+)
+
+FIELDS = {FORM: FORM_FIELDS, SUMMARY: SUMMARY_FIELDS, NOTICE: NOTICE_FIELDS}
 
 
 def top_level_names(kind: str) -> set[str]:
@@ -215,7 +259,13 @@ def children(kind: str, path: str) -> set[str]:
 
 
 # The loop variable each list is written with in the shipped templates and the docs.
-LOOP_NAMES = {"rows": "row", "groups": "group", "legend": "item", "entries": "entry"}
+LOOP_NAMES = {
+    "rows": "row",
+    "groups": "group",
+    "legend": "item",
+    "entries": "entry",
+    "findings": "f",
+}
 
 
 def usage(name: str) -> str:
@@ -237,7 +287,11 @@ def display_sample(value: Any) -> str:
 
 # ---------------------------------------------------------------- documentation
 
-KIND_LABELS = {FORM: "填报表模板（form.docx）", SUMMARY: "一览表模板（summary.docx）"}
+KIND_LABELS = {
+    FORM: "填报表模板（form.docx）",
+    SUMMARY: "一览表模板（summary.docx）",
+    NOTICE: "通知模板（notice-return.docx、notice-reminder.docx、notice-nonconforming.docx）",
+}
 FIELDS_START = "<!-- fields:start -->"
 FIELDS_END = "<!-- fields:end -->"
 

@@ -183,7 +183,7 @@ def output_kind(path: Path) -> str | None:
     return None
 
 
-_NOTICE_TITLES = ("退回修改意见", "催报通知")
+_NOTICE_TITLES = ("退回修改意见", "催报通知", "报送材料不符合要求的通知")
 _TAG_MARKS = ("{{", "{%")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from docxtpl import RichText
 
-from toolkit.forms.schema import FIELDS, FORM
+from toolkit.forms.schema import FIELDS, FORM, NOTICE
 from toolkit.summary import document, model
 
 # (民生事项, 序号, 项目名称, 年度目标, 本季度目标, 主办单位, 协办单位)
@@ -60,6 +60,25 @@ _SAMPLE_RETURNS = (
 )
 
 
+# What a 退回修改意见 lists: one row's error, one row's warning.
+_SAMPLE_FINDINGS = (
+    {
+        "no": 1,
+        "id": "10-3",
+        "kind": "超过字数上限",
+        "level": "须修改",
+        "message": "进展情况有 370 字，超过 300 字上限（不计空白）。",
+    },
+    {
+        "no": 2,
+        "id": "13-3",
+        "kind": "条目编号不规范",
+        "level": "请注意",
+        "message": "进展情况的条目编号用了“1、”，应使用“1.”“2.”。",
+    },
+)
+
+
 def _register_row(project: tuple[str, ...], extra: dict[str, str]) -> dict[str, Any]:
     matter, pid, name, annual, quarter, lead, co = project
     return {
@@ -84,6 +103,9 @@ def sample_context(kind: str, extra: dict[str, str] | None = None) -> dict[str, 
     extra = dict(extra or {})
     if kind == FORM:
         ctx["rows"] = [_register_row(p, extra) for p in _SAMPLE_PROJECTS]
+        return ctx
+    if kind == NOTICE:
+        ctx["findings"] = [dict(f) for f in _SAMPLE_FINDINGS]
         return ctx
     colors = model.DEFAULT_COLORS
     groups: list[dict[str, Any]] = []
