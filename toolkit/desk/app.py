@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -261,11 +262,14 @@ class Desk:
 
     async def summarise(self, request: Request) -> Response:
         period = self.period_of(request)
+        form = await request.form(max_files=0, max_fields=5)
+        pdf = form.get("pdf") == "1"
         try:
-            files = await run_in_threadpool(self.ws.summarise, period)
+            files = await run_in_threadpool(partial(self.ws.summarise, period, pdf=pdf))
         except ToolkitError as exc:
             return self.back(f"/p/{period.key}", [("error", str(exc))])
-        names = "、".join(shown(p.name) for p in (files.docx, files.xlsx, files.report))
+        written = (files.docx, files.xlsx, files.report, *([files.pdf] if files.pdf else []))
+        names = "、".join(shown(p.name) for p in written)
         notes = [("ok", f"已生成：{names}。")]
         notes += [("warn", f"{k.note(self.ws.root)}。") for k in files.kept]
         return self.back(f"/p/{period.key}", notes)

@@ -8,7 +8,7 @@ Layout (docs/desk.md):
     2023Q3/填报表/              forms sent (the output of `toolkit generate`)
     2023Q3/回收表/<单位>/<时间>-<原文件名>   returns received, filed by unit
     2023Q3/回收表/_未识别/      files no unit could be found for
-    2023Q3/汇总/                一览表 .docx/.xlsx, 问题清单, 退回修改意见
+    2023Q3/汇总/                一览表 .docx/.xlsx (.pdf), 问题清单, 退回修改意见
 
 The files are the source of truth: `toolkit merge 2023Q3/回收表 ...` reads
 the same folder. Everything here calls the core; no HTTP. Nothing a unit
@@ -108,6 +108,7 @@ class SummaryFiles:
     xlsx: Path
     report: Path
     kept: list[Kept] = field(default_factory=list)  # edited files kept in 历史/ before replacing
+    pdf: Path | None = None  # the 一览表 printed to PDF, when asked for
 
 
 @dataclass(frozen=True)
@@ -412,16 +413,18 @@ class Workspace:
             folder / f"问题清单（{period.label}）.xlsx",
         )
 
-    def summarise(self, period: Period) -> SummaryFiles:
-        """The 一览表 (.docx, .xlsx) and 问题清单, written by the core into 汇总/ as one set."""
+    def summarise(self, period: Period, *, pdf: bool = False) -> SummaryFiles:
+        """The 一览表 (.docx, .xlsx, and .pdf when asked) and 问题清单, written by the core
+        into 汇总/ as one set."""
         result = self.merge(period)
         require_returns(result)
         require_columns(require_passing(self.template(SUMMARY), SUMMARY), result)
         files = self.summary_files(result)
+        printed = files.docx.with_suffix(".pdf") if pdf else None
         kept = write_merge_outputs(
-            result, files.docx, files.xlsx, files.report, self.template("summary")
+            result, files.docx, files.xlsx, files.report, self.template("summary"), pdf=printed
         )
-        return SummaryFiles(files.docx, files.xlsx, files.report, kept)
+        return SummaryFiles(files.docx, files.xlsx, files.report, kept, printed)
 
     def output_files(self, period: Period) -> list[OutputFile]:
         """Files in 汇总/ and 汇总/退回修改意见/, newest first; those older than the newest return 待更新."""
