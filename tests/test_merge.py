@@ -369,8 +369,12 @@ def test_update_register_backs_up_and_adds_a_period_sheet(tmp_path, forms):
     backups = list(tmp_path.glob("register.备份-*.xlsx"))
     assert len(backups) == 1 and backups[0].read_bytes() == before
     ws = load_workbook(register)["2023Q3进展"]
-    by_id = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
-    assert by_id["10-3"][3] == MINZHI_Q3["10-3"][0] and by_id["40"][6] == "部分报送"
+    assert ws.print_title_rows == "$2:$2" and ws.page_setup.orientation == "landscape"
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    assert next(r for r in rows if r[0] == "10-3")[3] == MINZHI_Q3["10-3"][0]
+    status = {r[2]: r[6] for r in rows if r[0] == "40"}  # a row per lead unit of row 40
+    assert status["民治街道"] == "已报送" and status["民政局"] == "未报送"
+    assert all(ws.row_dimensions[r].height for r in range(3, 3 + len(rows)))
 
 
 def test_summary_groups_merge_the_matter_cell(tmp_path, forms):

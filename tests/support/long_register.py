@@ -66,8 +66,12 @@ def write_long_register(path: Path) -> Path:
     return write_register(path, [*seed_rows(), *extra_rows()])
 
 
-def long_quarter(root: Path) -> tuple[Path, Path]:
-    """(register, folder of returns): every unit's form generated and filled at length."""
+def long_quarter(root: Path, *, defects: bool = False) -> tuple[Path, Path]:
+    """(register, folder of returns): every unit's form generated and filled at length.
+
+    With `defects`, about half the rows have what the checks report: items
+    numbered `1、`, no 进度评价, a progress over 300 characters.
+    """
     register = write_long_register(root / "登记表.xlsx")
     done = invoke("generate", register, "-q", "3", "-o", root / "forms")
     assert done.exit_code == 0, done.stderr
@@ -84,6 +88,14 @@ def long_quarter(root: Path) -> tuple[Path, Path]:
             }
             for pid in _form_ids(form)
         }
+        for row in fills.values() if defects else ():
+            roll = rng.random()
+            if roll < 0.2:
+                row["进展情况"] = row["进展情况"].replace(".", "、")
+            elif roll < 0.35:
+                row["进度评价"] = ""
+            elif roll < 0.5:
+                row["进展情况"] += "\n" + numbered(rng, 120, 160)
         fill_form(form, returns / f"{unit}-回收.docx", fills)
     return register, returns
 

@@ -71,3 +71,14 @@ def text_lines(words: list[Word], tolerance: float = 2.0) -> list[tuple[float, s
         else:
             lines.append((w.y0, [w]))
     return [(y, "".join(x.text for x in sorted(ws, key=lambda w: w.x0))) for y, ws in lines]
+
+
+def pdf_raw_text(pdf: Path) -> str:
+    """The PDF's text in the order it was drawn: each table cell's lines together."""
+    done = subprocess.run(
+        [_poppler("pdftotext"), "-raw", "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    return done.stdout.decode("utf-8")

@@ -140,6 +140,10 @@ class Sheet:
         self.set(row, col, "".join(text for text, _ in rich), style)
         self._rich[(row, col)] = rich
 
+    @property
+    def last_row(self) -> int:
+        return max(self._cells, default=0)
+
     def value(self, row: int, col: int) -> Value:
         return self._cells.get(row, {}).get(col, (None, PLAIN))[0]
 

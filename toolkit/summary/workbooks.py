@@ -18,6 +18,8 @@ from toolkit.office.xlsx_out import BODY, NOTE, SUBTITLE, Sheet, Workbook, max_l
 from toolkit.returns.merging import STATUS_LABELS, MergeResult
 from toolkit.summary.model import (
     MARK,
+    SummaryLine,
+    SummaryRow,
     build_rows,
     evaluation_colors,
     group_rows,
@@ -74,9 +76,6 @@ def summary_workbook(result: MergeResult) -> Workbook:
         widths=SUMMARY_WIDTHS + [EXTRA_WIDTH] * len(extra_cols),
         start_row=header_row,
     )
-    # Text taller than a row may be (Excel's limit) goes on in rows of its own.
-    fit = max_lines(BODY.size) - 1
-    progress_line, plan_line = (per_line(SUMMARY_WIDTHS[c], BODY.size) for c in (5, 6))
     r = header_row + 1
     project_columns = [*_PROJECT_COLUMNS, *range(len(SUMMARY_HEADERS) + 1, ncol + 1)]
     for group in group_rows(rows):
@@ -84,31 +83,26 @@ def summary_workbook(result: MergeResult) -> Workbook:
         for row in group.rows:
             first_of_project = r
             p = row.project
-            for whole in row.lines:
-                progress = split_to_fit(whole.progress, progress_line, fit)
-                plan = split_to_fit(whole.plan, plan_line, fit)
-                for line in whole.pieces(progress, plan):
-                    values = [
-                        p.matter,
-                        p.id,
-                        line.name,
-                        p.annual_target,
-                        p.quarter_target(period.quarter),
-                        line.progress,
-                        line.plan,
-                        line.evaluation,
-                        line.unit,
-                        p.co,
-                        *(row.extra.get(c, "") for c in extra_cols),
-                    ]
-                    for c, value in enumerate(values, start=1):
-                        ws.set(r, c, value, BODY)
-                    fill = colors.get(line.evaluation)
-                    ws.restyle(
-                        r, _EVALUATION_COLUMN, horizontal="center", vertical="center", fill=fill
-                    )
-                    ws.restyle(r, _ID_COLUMN, horizontal="center", vertical="center")
-                    r += 1
+            for line in fitted_lines(row, SUMMARY_WIDTHS[5], SUMMARY_WIDTHS[6]):
+                values = [
+                    p.matter,
+                    p.id,
+                    line.name,
+                    p.annual_target,
+                    p.quarter_target(period.quarter),
+                    line.progress,
+                    line.plan,
+                    line.evaluation,
+                    line.unit,
+                    p.co,
+                    *(row.extra.get(c, "") for c in extra_cols),
+                ]
+                for c, value in enumerate(values, start=1):
+                    ws.set(r, c, value, BODY)
+                fill = colors.get(line.evaluation)
+                ws.restyle(r, _EVALUATION_COLUMN, horizontal="center", vertical="center", fill=fill)
+                ws.restyle(r, _ID_COLUMN, horizontal="center", vertical="center")
+                r += 1
             if r - first_of_project > 1:
                 for c in project_columns:
                     ws.merge(first_of_project, c, r - 1, c)
@@ -116,6 +110,20 @@ def summary_workbook(result: MergeResult) -> Workbook:
             ws.merge(first_of_group, 1, r - 1, 1)
             ws.restyle(first_of_group, 1, vertical="center")
     return wb
+
+
+def fitted_lines(row: SummaryRow, progress_width: float, plan_width: float) -> list[SummaryLine]:
+    """The row's lines, a text taller than an Excel row may be going on in rows of its own."""
+    fit = max_lines(BODY.size) - 1
+    progress_line, plan_line = per_line(progress_width, BODY.size), per_line(plan_width, BODY.size)
+    return [
+        piece
+        for line in row.lines
+        for piece in line.pieces(
+            split_to_fit(line.progress, progress_line, fit),
+            split_to_fit(line.plan, plan_line, fit),
+        )
+    ]
 
 
 def _titled(sheet: Sheet, title: str, columns: int) -> int:
