@@ -18,7 +18,7 @@ import pytest
 from lxml import etree
 from support.browser import fill_form
 from support.cli import invoke
-from support.desk import desk_client, q
+from support.desk import desk_client, q, workspace
 from support.lo import pdf_page_sizes, require_libreoffice, to_pdf
 from support.pdf_layout import pdf_pages
 from support.registers import seed_rows, write_register
@@ -49,12 +49,10 @@ FORM_TITLE = "《龙华区2023年第三季度民生实事项目进展情况表�
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
-    root = tmp_path / "报送工作"
-    root.mkdir()
-    write_register(root / REGISTER_NAME)
-    workspace = Workspace(root)
-    workspace.generate(Q3)
-    return workspace
+    """A desk workspace with the seed register and its third-quarter forms."""
+    made = Workspace(workspace(tmp_path))
+    made.generate(Q3)
+    return made
 
 
 def filled(ws: Workspace, tmp_path: Path, unit: str, values: dict, name: str) -> bytes:

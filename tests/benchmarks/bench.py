@@ -86,25 +86,9 @@ SIZES = {
 
 # ---------------------------------------------------------------- synthetic data
 
-_PHRASES = [
-    "已完成项目立项和可行性研究报告编制",
-    "完成施工图设计并通过专家评审",
-    "主体结构施工完成工程量的百分之八十",
-    "组织社区居民召开意见征集会三场",
-    "累计服务辖区群众一千二百余人次",
-    "与区住建局、街道办协调解决用地问题",
-    "完成招标采购程序并签订施工合同",
-    "开展安全生产专项检查两次，整改隐患十五处",
-    "配套道路管网迁改工作同步推进",
-    "受雨季影响，室外工程进度有所滞后",
-    "资金拨付进度偏慢，已申请追加预算",
-    "下一步将加快推进设备安装调试",
-    "计划于十月底前完成竣工验收并投入使用",
-    "加强与协办单位的沟通，形成工作合力",
-    "持续做好宣传引导，提升群众知晓率和满意度",
-    "建立周调度机制，倒排工期、挂图作战",
-]
-_EVALUATIONS = ["已完成", "正常推进", "正常推进", "进度滞后", "严重滞后"]
+# The phrases and evaluations the test quarters are made of, shared with the tests.
+from support.long_register import EVALUATIONS as _EVALUATIONS  # noqa: E402
+from support.long_register import PHRASES as _PHRASES  # noqa: E402
 
 
 def chinese_text(rng: random.Random) -> str:

@@ -17,7 +17,7 @@ from support.cli import invoke
 from support.fill import fill_form
 from support.registers import seed_rows, write_register
 
-_PHRASES = (
+PHRASES = (
     "已完成项目立项和可行性研究报告编制",
     "完成施工图设计并通过专家评审",
     "主体结构施工完成工程量的百分之八十",
@@ -26,9 +26,13 @@ _PHRASES = (
     "与区住建局、街道办协调解决用地问题",
     "完成招标采购程序并签订施工合同",
     "开展安全生产专项检查两次，整改隐患十五处",
+    "配套道路管网迁改工作同步推进",
     "受雨季影响，室外工程进度有所滞后",
+    "资金拨付进度偏慢，已申请追加预算",
     "下一步将加快推进设备安装调试",
-    "计划于10月底前完成竣工验收并投入使用",
+    "计划于十月底前完成竣工验收并投入使用",
+    "加强与协办单位的沟通，形成工作合力",
+    "持续做好宣传引导，提升群众知晓率和满意度",
     "建立周调度机制，倒排工期、挂图作战",
 )
 EVALUATIONS = ("已完成", "正常推进", "正常推进", "进度滞后", "严重滞后")
@@ -39,7 +43,7 @@ def numbered(rng: random.Random, low: int, high: int) -> str:
     target = rng.randint(low, high)
     items: list[str] = []
     while sum(len(i) + 1 for i in items) < target - 25:
-        items.append(f"{len(items) + 1}.{rng.choice(_PHRASES)}，{rng.choice(_PHRASES)}。")
+        items.append(f"{len(items) + 1}.{rng.choice(PHRASES)}，{rng.choice(PHRASES)}。")
     return "\n".join(items)
 
 
@@ -55,10 +59,10 @@ def extra_rows() -> list[list[str]]:
             lead = "各街道" if n % 2 == 0 else "区委组织部、民政局"
         else:
             lead = leads[n % len(leads)]
-        matter = f"民生事项第{item}件：{rng.choice(_PHRASES)}" if n % 3 == 0 else ""
-        name = f"{rng.choice(_PHRASES)}（{pid}）"
-        annual = "。".join(rng.choice(_PHRASES) for _ in range(2)) + "。"
-        rows.append([matter, pid, name, annual, "", "", rng.choice(_PHRASES) + "。", "", lead, "/"])
+        matter = f"民生事项第{item}件：{rng.choice(PHRASES)}" if n % 3 == 0 else ""
+        name = f"{rng.choice(PHRASES)}（{pid}）"
+        annual = "。".join(rng.choice(PHRASES) for _ in range(2)) + "。"
+        rows.append([matter, pid, name, annual, "", "", rng.choice(PHRASES) + "。", "", lead, "/"])
     return rows
 
 

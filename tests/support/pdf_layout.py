@@ -45,15 +45,19 @@ class Page:
         return next((w for w in self.words if w.text == text), None)
 
 
-def pdf_pages(pdf: Path) -> list[Page]:
+def _pdftotext(pdf: Path, mode: str) -> str:
     done = subprocess.run(
-        [_poppler("pdftotext"), "-bbox", "-enc", "UTF-8", str(pdf), "-"],
+        [_poppler("pdftotext"), mode, "-enc", "UTF-8", str(pdf), "-"],
         capture_output=True,
         check=True,
         timeout=120,
     )
+    return done.stdout.decode("utf-8")
+
+
+def pdf_pages(pdf: Path) -> list[Page]:
     pages = []
-    for n, m in enumerate(_PAGE_RE.finditer(done.stdout.decode("utf-8")), start=1):
+    for n, m in enumerate(_PAGE_RE.finditer(_pdftotext(pdf, "-bbox")), start=1):
         page = Page(n, float(m.group(1)), float(m.group(2)))
         for w in _WORD_RE.finditer(m.group(3)):
             x0, y0, x1, y1 = (float(w.group(i)) for i in range(1, 5))
@@ -75,10 +79,4 @@ def text_lines(words: list[Word], tolerance: float = 2.0) -> list[tuple[float, s
 
 def pdf_raw_text(pdf: Path) -> str:
     """The PDF's text in the order it was drawn: each table cell's lines together."""
-    done = subprocess.run(
-        [_poppler("pdftotext"), "-raw", "-enc", "UTF-8", str(pdf), "-"],
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
-    return done.stdout.decode("utf-8")
+    return _pdftotext(pdf, "-raw")
