@@ -23,15 +23,30 @@ from lxml import etree
 
 from toolkit.errors import OutputError, ReturnError
 
-# Limits for packages we read (docs/reliability.md). An honest return of
-# 3,000 filled rows has a document.xml of about 15 MB holding about 700,000
-# tags; these leave room for a few times that and stop bombs. Memory follows
-# the tag count, not the byte count: lxml spends about 125 bytes per element,
-# so 12 MB of `<w:p/>` (compressed: 12 KB) would cost 250 MB once parsed.
+# Limits for packages we read (docs/reliability.md): zip bombs are stopped
+# before inflating, and a part's XML before parsing.
 MAX_ENTRIES = 5_000
 MAX_PART_BYTES = 64 * 1024 * 1024  # one XML part, uncompressed
 MAX_PACKAGE_BYTES = 512 * 1024 * 1024  # sum of declared sizes of all entries
-MAX_XML_MARKUP = 2_000_000  # `<` in one XML part: an upper bound on its elements
+
+# Budgets per package and XML part, so that no return costs more than about 200 MB and
+# 2 s to read, whatever its size on disk. Memory follows the nodes, not the
+# bytes: lxml spends 120-220 bytes per element, text or attribute, so 12 MB
+# of `<w:p/>` (compressed: 12 KB) would cost 250 MB parsed; the reader then
+# spends microseconds per paragraph, cell and run, and per level of nesting
+# above certain elements. An honest return of 1,500 filled rows (document.xml
+# of 8 MB) uses about 85% of the markup budget and far less of the others.
+# Each `<` opens at most one element, comment or instruction and ends at most
+# one text node; each `=` gives at most one attribute: their sum bounds the
+# nodes before anything is parsed.
+MAX_XML_MARKUP = 650_000  # for all the parts read from one package
+MAX_DEPTH = 40  # element nesting above a field, hidden text, text box ...: Word's deepest ~25
+MAX_PARAGRAPHS = 100_000
+MAX_CELLS = 50_000  # table cells, nested tables included
+MAX_CELL_PARAGRAPHS = 1_000  # paragraphs of one cell (not counting nested tables)
+MAX_ROW_CELLS = 64  # cells of one table row: Word allows 63 columns
+MAX_FIELD_NESTING = 16  # fields inside fields
+MAX_TEXT_CHARS = 2_000_000  # characters in w:t, in one part
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -78,7 +93,12 @@ _PARSER = etree.XMLParser(
 
 
 def parse_xml(data: bytes, *, part: str = "") -> etree._Element:
-    """Parse XML from an untrusted package: no DTD, no entities, no network."""
+    """Parse XML from an untrusted package: no DTD, no entities, no network, within the budgets."""
+    return _parse(data, part, MAX_XML_MARKUP)[0]
+
+
+def _parse(data: bytes, part: str, markup_left: int) -> tuple[etree._Element, int]:
+    """The parsed part and its markup count, refused beyond `markup_left` or another budget."""
     head = data[:4096].lstrip()
     if b"<!DOCTYPE" in data[: _root_start(data)] or b"<!ENTITY" in head:
         raise ReturnError(
@@ -86,23 +106,84 @@ def parse_xml(data: bytes, *, part: str = "") -> etree._Element:
             "请让报送单位在 Word/WPS 中另存为新的 .docx 后重新报送。"
         )
     # Counted before parsing: the tree of a dense part is 20x its size.
-    markup = data.count(b"<")
-    if markup > MAX_XML_MARKUP:
-        raise ReturnError(
-            f"文件内部 {part or 'XML'} 含有约 {markup // 10_000} 万个 XML 标记，超过上限 "
-            f"{MAX_XML_MARKUP // 10_000} 万个（几千行的正常填报表也远低于此），疑似恶意构造，已拒绝读取："
-            "请让报送单位在 Word/WPS 中另存为新的 .docx 后重新报送。"
-        )
+    markup = data.count(b"<") + data.count(b"=")
+    if markup > markup_left:
+        total = MAX_XML_MARKUP - markup_left + markup
+        raise over_budget(part, f"约 {total / 10_000:.0f} 万个 XML 标记", MAX_XML_MARKUP, "个标记")
     try:
         root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
+        if _LIBXML_LIMIT_RE.search(str(exc)):  # libxml2's own limits: nesting, one text node
+            raise over_budget(part, "层层嵌套或超长的内容", MAX_DEPTH, "层嵌套") from None
         raise ReturnError(
             f"文件内部 {part or 'XML'} 已损坏（XML 格式错误，第 {exc.lineno} 行），"
             "请让报送单位重新保存后发送。"
         ) from None
     if root.getroottree().docinfo.doctype:
         raise ReturnError(f"文件内部 {part or 'XML'} 含有 DOCTYPE 声明，已拒绝读取。")
-    return root
+    if _too_deep(root):
+        raise over_budget(part, f"超过 {MAX_DEPTH} 层的嵌套", MAX_DEPTH, "层嵌套")
+    if root.tag.startswith(_W):
+        _check_word_budget(root, part)
+    return root, markup
+
+
+_LIBXML_LIMIT_RE = re.compile(r"depth|huge|resource limit|too big", re.IGNORECASE)
+# True when an element lies deeper than MAX_DEPTH (the root is depth 1).
+_too_deep = etree.XPath("boolean(" + "/".join(["*"] * MAX_DEPTH) + ")")
+_W = f"{{{W_NS}}}"
+_P, _TR, _TC, _T, _FLD_CHAR = (_W + t for t in ("p", "tr", "tc", "t", "fldChar"))
+_FLD_CHAR_TYPE = _W + "fldCharType"
+# Paragraphs and cells in these still belong to the cell or row around them
+# (wordml.iter_blocks).
+_WRAPPERS = frozenset((_W + "sdt", _W + "sdtContent", _W + "customXml"))
+
+
+def _check_word_budget(root: etree._Element, part: str) -> None:
+    """Paragraphs, cells, fields and text of a WordprocessingML part, in one pass."""
+    paragraphs = cells = chars = fields = 0
+    per_parent: dict[etree._Element, int] = {}  # a cell's paragraphs, a row's cells
+    for el in root.iter(_P, _TC, _T, _FLD_CHAR):
+        tag = el.tag
+        if tag == _T:
+            chars += len(el.text or "")
+        elif tag == _FLD_CHAR:
+            kind = el.get(_FLD_CHAR_TYPE)
+            fields += kind == "begin"
+            fields -= kind == "end" and fields > 0
+            if fields > MAX_FIELD_NESTING:
+                raise over_budget(part, "层层套叠的域", MAX_FIELD_NESTING, "层域")
+        else:
+            paragraphs += tag == _P
+            cells += tag == _TC
+            if paragraphs > MAX_PARAGRAPHS or cells > MAX_CELLS:
+                break
+            parent = el.getparent()
+            while parent is not None and parent.tag in _WRAPPERS:
+                parent = parent.getparent()
+            if parent is not None and parent.tag == (_TC if tag == _P else _TR):
+                n = per_parent[parent] = per_parent.get(parent, 0) + 1
+                if tag == _P and n > MAX_CELL_PARAGRAPHS:
+                    raise over_budget(part, "段落过多的单元格", MAX_CELL_PARAGRAPHS, "段/格")
+                if tag == _TC and n > MAX_ROW_CELLS:
+                    raise over_budget(part, "单元格过多的表格行", MAX_ROW_CELLS, "格/行")
+    for count, limit, unit in (
+        (paragraphs, MAX_PARAGRAPHS, "个段落"),
+        (cells, MAX_CELLS, "个单元格"),
+        (chars, MAX_TEXT_CHARS, "个字"),
+    ):
+        if count > limit:
+            raise over_budget(part, f"约 {count / 10_000:.0f} 万{unit}", limit, unit)
+
+
+def over_budget(part: str, found: str, limit: int, unit: str) -> ReturnError:
+    """The `unreadable` reason for a part beyond a budget: what, the limit, what to do."""
+    shown = f"{limit // 10_000} 万" if limit >= 100_000 else f"{limit:,}"
+    return ReturnError(
+        f"文件内部 {part or 'XML'} 含有{found}，超过读取上限（{shown}{unit}），已拒绝读取："
+        "Word 保存的正常填报表远低于此上限，这样的文件多为有意构造；如确是正常的填报表，"
+        "请让报送单位分成几份报送，或在 Word/WPS 中另存为新的 .docx 后重新报送。"
+    )
 
 
 def _root_start(data: bytes) -> int:
@@ -164,7 +245,10 @@ class Package:
             raise ReturnError(
                 f"文件解压后超过 {MAX_PACKAGE_BYTES // 2**20} MB，疑似压缩炸弹，已拒绝读取。"
             )
+        self.infos = infos
         self.names = {i.filename for i in infos}
+        # The markup budget is for all the parts read from one package together.
+        self._markup_left = MAX_XML_MARKUP
 
     def close(self) -> None:
         self._zip.close()
@@ -214,7 +298,13 @@ class Package:
 
     def xml(self, name: str) -> etree._Element | None:
         data = self.read(name)
-        return None if data is None else parse_xml(data, part=name)
+        return None if data is None else self.parse(name, data)
+
+    def parse(self, name: str, data: bytes) -> etree._Element:
+        """The entry `name`, read as `data`, parsed within the package's budgets."""
+        root, markup = _parse(data, name, self._markup_left)
+        self._markup_left -= markup
+        return root
 
 
 # ---------------------------------------------------------------- XML text
