@@ -32,6 +32,7 @@ CODES: dict[str, tuple[str, str]] = {
     "missing_evaluation": (ERROR, "未填进度评价"),
     "invalid_evaluation": (ERROR, "进度评价不规范"),
     "register_changed": (WARNING, "登记表在分发后有改动"),
+    "external_link": (WARNING, "引用了文件以外的内容"),
 }
 
 

@@ -14,7 +14,7 @@ from toolkit.core.findings import Finding, finding
 from toolkit.core.period import Period
 from toolkit.register.model import Register
 from toolkit.returns.checks import Entry, check_return
-from toolkit.returns.intake import Intake, collect_files, take_in
+from toolkit.returns.intake import Intake, ReadCache, collect_files, take_in
 
 RETURNED = "returned"
 MISSING = "missing"
@@ -62,6 +62,18 @@ class MergeResult:
         return [f for f in self.findings if f.unit == unit]
 
 
+def external_link_finding(item: Intake) -> Finding:
+    links = item.removed_links
+    shown = "、".join(links[:5]) + (f" 等 {len(links)} 处" if len(links) > 5 else "")
+    return finding(
+        "external_link",
+        f"文件引用了文件以外的内容：{shown}。转换时已删除这些引用，没有访问其地址；"
+        "表中如需这些内容，请让报送单位把图片或文字直接放进文件后重新报送。",
+        unit=item.unit,
+        file=item.path.name,
+    )
+
+
 def _mtime(path: Path) -> dt.datetime:
     return dt.datetime.fromtimestamp(path.stat().st_mtime)
 
@@ -73,11 +85,13 @@ def merge_returns(
     *,
     normalize_numbering: bool = False,
     jobs: int = 1,
+    cache: ReadCache | None = None,
 ) -> MergeResult:
     """Read, identify and check every return; `jobs` > 1 reads on that many processes.
 
     Returns are taken in one at a time: only what was read from each (its
-    rows as text) is kept, never the parsed document.
+    rows as text) is kept, never the parsed document. Files in `cache` that
+    have not changed since are not read again.
     """
     files = collect_files(paths)
     findings: list[Finding] = []
@@ -85,8 +99,10 @@ def merge_returns(
     unreadable: dict[str, Intake] = {}
     units = register.unit_names()
 
-    for item in take_in(files, register, period, jobs=jobs):
+    for item in take_in(files, register, period, jobs=jobs, cache=cache):
         name = item.path.name
+        if item.removed_links:
+            findings.append(external_link_finding(item))
         if item.error is not None:
             findings.append(finding("unreadable", item.error, unit=item.unit, file=name))
             if item.unit:
