@@ -15,8 +15,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from docx_factory import make_docx
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from jinja2 import meta
 from lxml import etree
 from support.browser import fill_form
@@ -25,7 +23,7 @@ from support.seed import MINZHI_Q3
 
 from toolkit.cli.main import cli
 from toolkit.core.period import Period
-from toolkit.desk.names import MAX_NAME_CHARS, sanitize_filename
+from toolkit.desk.names import display_name, stored_name, upload_name
 from toolkit.desk.notice import NOTICE_FIELDS, NOTICE_TEMPLATE, write_notice
 from toolkit.desk.status import build_board
 from toolkit.desk.workspace import (
@@ -37,6 +35,7 @@ from toolkit.desk.workspace import (
 )
 from toolkit.errors import RegisterError
 from toolkit.forms.rendering import PreparedTemplate
+from toolkit.office.filenames import MAX_NAME_BYTES
 
 Q3 = Period(2023, 3)
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -93,36 +92,20 @@ def document_text(path: Path) -> str:
         ("CON.docx", "_CON.docx"),
         ("nul", "_nul"),
         ("com1.备份.docx", "_com1.备份.docx"),
-        ("LPT9 .docx", "_LPT9 .docx"),
+        ("LPT9 .docx", "_LPT9.docx"),
         ("console.docx", "console.docx"),
         ("民治  街道\t报表.docx", "民治 街道 报表.docx"),
     ],
 )
-def test_sanitize_filename(name: str, expected: str) -> None:
-    assert sanitize_filename(name) == expected
+def test_upload_names_keep_only_the_file_name_made_safe(name: str, expected: str) -> None:
+    assert upload_name(name) == expected
 
 
-def test_sanitize_filename_caps_length_and_keeps_extension() -> None:
-    name = sanitize_filename("民" * 300 + ".docx")
-    assert len(name) == MAX_NAME_CHARS
-    assert name.endswith("民.docx")
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(max_size=200))
-def test_sanitize_filename_always_gives_a_plain_name_inside_the_folder(
-    tmp_path_factory: pytest.TempPathFactory, text: str
-) -> None:
-    name = sanitize_filename(text)
-    assert name and len(name) <= MAX_NAME_CHARS
-    assert "/" not in name and "\\" not in name and ".." not in name
-    assert not name.startswith(".") and name == name.strip(" .")
-    assert all(ord(c) >= 32 and c not in '<>:"|?*' for c in name)
-    folder = tmp_path_factory.mktemp("names")
-    target = folder / name
-    assert target.resolve().parent == folder.resolve()
-    target.write_bytes(b"x")  # creatable as named
-    assert [p.name for p in folder.iterdir()] == [name]
+def test_stored_names_fit_every_file_system_with_the_time_prefix() -> None:
+    """Cut by bytes, not characters: 80 CJK characters are 240 bytes before the prefix."""
+    name = stored_name(upload_name("民" * 80 + ".docx"))
+    assert len(name.encode()) <= MAX_NAME_BYTES and name.endswith("民.docx")
+    assert display_name(name).startswith("民民")
 
 
 # ---------------------------------------------------------------- register

@@ -303,7 +303,7 @@ def merge(
     """
     from toolkit.forms import schema
     from toolkit.summary.checklist import summary_lines
-    from toolkit.summary.model import summary_title
+    from toolkit.summary.model import summary_file_name
     from toolkit.summary.outputs import write_merge_outputs
     from toolkit.templating.check import require_columns, require_passing
 
@@ -315,8 +315,8 @@ def merge(
     )
     require_columns(checked, result)
     reg, period = result.register, result.period
-    title = summary_title(reg.region, result)
-    out_docx = Path(out) if out else Path("输出") / period.key / f"{title}.docx"
+    default_docx = Path("输出") / period.key / summary_file_name(reg.region, result, ".docx")
+    out_docx = Path(out) if out else default_docx
     out_xlsx = Path(xlsx) if xlsx else out_docx.with_suffix(".xlsx")
     out_report = Path(report) if report else out_docx.with_name(f"问题清单（{period.label}）.xlsx")
     write_merge_outputs(result, out_docx, out_xlsx, out_report, template_path, jobs=jobs)

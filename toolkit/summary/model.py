@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from toolkit.core import rules
+from toolkit.office.filenames import safe_name
 from toolkit.register.model import Project
 from toolkit.returns.merging import MergeResult
 
@@ -163,3 +164,8 @@ def statistics_text(stats: dict[str, int]) -> str:
 
 def summary_title(region: str, result: MergeResult) -> str:
     return f"{region}{result.period.label}民生实事项目进展情况一览表"
+
+
+def summary_file_name(region: str, result: MergeResult, suffix: str) -> str:
+    """The 一览表's file name (`suffix` `.docx` or `.xlsx`): its title, safe as a name."""
+    return safe_name(summary_title(region, result) + suffix)
