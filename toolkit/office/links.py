@@ -160,11 +160,11 @@ def _strip_odf_xml(root: etree._Element, entries: set[str]) -> list[str]:
 def _inside(href: str, entries: set[str]) -> bool:
     """Whether `href` names something inside the package (or is no location at all)."""
     ref = href.strip()
-    if ref.lower().startswith(_MACRO_SCHEME) or ref.startswith("#"):
+    if not ref or ref.lower().startswith(_MACRO_SCHEME) or ref.startswith("#"):
         return True
     if ref.lower().startswith(_PACKAGE_SCHEME):
         ref = ref[len(_PACKAGE_SCHEME) :]
-    if not ref or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:|^[/\\]", ref):
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:|^[/\\]", ref):
         return False
     ref = posixpath.normpath(ref.removeprefix("./")).rstrip("/")
     return ref in entries or any(e.startswith(ref + "/") for e in entries)
