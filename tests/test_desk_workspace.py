@@ -18,6 +18,7 @@ from docx_factory import make_docx
 from jinja2 import meta
 from lxml import etree
 from support.browser import fill_form
+from support.lo import require_libreoffice
 from support.registers import write_register
 from support.seed import MINZHI_Q3
 
@@ -35,7 +36,9 @@ from toolkit.desk.workspace import (
 )
 from toolkit.errors import RegisterError
 from toolkit.forms.rendering import PreparedTemplate
+from toolkit.office import libreoffice
 from toolkit.office.filenames import MAX_NAME_BYTES
+from toolkit.returns import intake
 
 Q3 = Period(2023, 3)
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -325,3 +328,67 @@ def test_workspace_override_templates_are_used(ws: Workspace, tmp_path: Path) ->
     shutil.copy(NOTICE_TEMPLATE, ws.root / "模板" / "notice.docx")
     assert ws.template("notice") == ws.root / "模板" / "notice.docx"
     assert ws.template("form") is None
+
+
+# ---------------------------------------------------------------- reading once
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every file the core reads, in order (the real reader does the reading)."""
+    seen: list[Path] = []
+    real = intake.read_return
+
+    def counted(path: Path, **kwargs: object) -> object:
+        seen.append(Path(path))
+        return real(path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(intake, "read_return", counted)
+    return seen
+
+
+def test_the_board_reads_a_return_once_until_it_changes(
+    ws: Workspace, tmp_path: Path, reads: list[Path]
+) -> None:
+    data = minzhi_return(ws, tmp_path)
+    first = ws.file_return(Q3, "民治街道.docx", data)
+    assert len(reads) == 1  # at upload
+    assert {u.unit: u.status for u in ws.merge(Q3).units}["民治街道"] == "returned"
+    assert len(reads) == 1
+    ws.file_return(Q3, "民治街道-改.docx", data)
+    assert len(reads) == 2
+    codes = {f.code for f in ws.merge(Q3).findings_of("民治街道")}
+    assert "duplicate_return" in codes and len(reads) == 2
+    st = first.path.stat()
+    os.utime(first.path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # changed: read again
+    ws.merge(Q3)
+    assert reads[2:] == [first.path]
+    ws.merge(Q3)
+    assert len(reads) == 3
+    # Another register (or period) means reading again: identification depends on it.
+    write_register(ws.root / REGISTER_NAME)
+    ws.merge(Q3)
+    assert len(reads) == 5
+
+
+@pytest.mark.libreoffice
+def test_a_legacy_return_is_converted_once(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_libreoffice()
+    ws.generate(Q3)
+    form = ws.form_files(Q3)["民治街道"]
+    odt = libreoffice.convert([form], "odt", tmp_path / "odt")[form]
+    runs: list[list[Path]] = []
+    real = libreoffice.convert
+
+    def counted(paths: list[Path], *args: object, **kwargs: object) -> object:
+        runs.append(list(paths))
+        return real(paths, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(libreoffice, "convert", counted)
+    ws.file_return(Q3, "民治街道.odt", odt.read_bytes())
+    for _ in range(3):
+        assert {u.unit: u.status for u in ws.merge(Q3).units}["民治街道"] == "returned"
+        (ws.returns_dir(Q3) / "touched.txt").write_text("x")  # the folder changes, the file not
+    assert len(runs) == 1

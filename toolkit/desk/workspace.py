@@ -23,6 +23,7 @@ import shutil
 import threading
 import uuid
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,10 +68,12 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # one file (docs/desk.md)
 UPLOAD_SUFFIXES = (".docx", ".docm", ".doc", ".wps", ".odt")
 
 _FILING_LOCK = threading.Lock()
-# Reading returns (an upload, a board's merge) takes memory and CPU: at most
-# this many at once, however many requests come in (docs/reliability.md).
+# Reading returns (an upload, a board's merge) costs memory and CPU, so it
+# runs on a pool of this many threads, however many requests come in
+# (docs/reliability.md). A pool and not a lock: the C allocator keeps memory
+# a thread freed for that thread, so memory follows the threads that read.
 READERS = 2
-_READING = threading.BoundedSemaphore(READERS)
+_readers = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="toolkit-reader")
 
 
 class DeskError(ToolkitError):
@@ -286,8 +289,7 @@ class Workspace:
         try:
             with ooxml.atomic_path(staged) as tmp:
                 tmp.write_bytes(data)
-            with _READING:
-                (item,) = list(take_in([staged], register, period))
+            (item,) = _readers.submit(lambda: list(take_in([staged], register, period))).result()
             folder = returns / (unit_folder_name(item.unit) if item.unit else UNIDENTIFIED_DIR)
             folder.mkdir(parents=True, exist_ok=True)
             with _FILING_LOCK:
@@ -334,8 +336,7 @@ class Workspace:
             if cached and cached[0] == key:
                 return cached[1]
         paths = [returns] if returns.is_dir() else []
-        with _READING:
-            result = merge_returns(register, period, paths, cache=self._reads)
+        result = _readers.submit(merge_returns, register, period, paths, cache=self._reads).result()
         with self._cache_lock:
             self._merge_cache[period] = (key, result)
         return result

@@ -29,19 +29,20 @@ MAX_ENTRIES = 5_000
 MAX_PART_BYTES = 64 * 1024 * 1024  # one XML part, uncompressed
 MAX_PACKAGE_BYTES = 512 * 1024 * 1024  # sum of declared sizes of all entries
 
-# Budgets per package and XML part, so that no return costs more than about 200 MB and
-# 2 s to read, whatever its size on disk. Memory follows the nodes, not the
-# bytes: lxml spends 120-220 bytes per element, text or attribute, so 12 MB
-# of `<w:p/>` (compressed: 12 KB) would cost 250 MB parsed; the reader then
-# spends microseconds per paragraph, cell and run, and per level of nesting
-# above certain elements. An honest return of 1,500 filled rows (document.xml
-# of 8 MB) uses about 85% of the markup budget and far less of the others.
-# Each `<` opens at most one element, comment or instruction and ends at most
-# one text node; each `=` gives at most one attribute: their sum bounds the
-# nodes before anything is parsed.
+# Budgets per package and XML part, so that no return costs more than about
+# 200 MB and 2 s to read, whatever its size on disk (docs/reliability.md).
+# Memory follows the nodes, not the bytes: lxml spends 120-220 bytes per
+# element, text or attribute, so 12 MB of `<w:p/>` (compressed: 12 KB) would
+# cost 250 MB parsed; the reader then spends microseconds per paragraph, run
+# and cell, and per level of nesting above fields and hidden text. An honest
+# return of 1,500 filled rows (document.xml of 8 MB) uses 85% of the markup
+# budget and at most 30% of the others. Each `<` opens at most one element,
+# comment or instruction and ends at most one text node; each `=` gives at
+# most one attribute: their sum bounds the nodes before anything is parsed.
 MAX_XML_MARKUP = 650_000  # for all the parts read from one package
-MAX_DEPTH = 40  # element nesting above a field, hidden text, text box ...: Word's deepest ~25
+MAX_DEPTH = 40  # element nesting; Word's deepest (a text box in a nested table) is ~25
 MAX_PARAGRAPHS = 100_000
+MAX_RUNS = 50_000  # runs of text: Word starts one at every change of font, script or edit
 MAX_CELLS = 50_000  # table cells, nested tables included
 MAX_CELL_PARAGRAPHS = 1_000  # paragraphs of one cell (not counting nested tables)
 MAX_ROW_CELLS = 64  # cells of one table row: Word allows 63 columns
@@ -109,12 +110,12 @@ def _parse(data: bytes, part: str, markup_left: int) -> tuple[etree._Element, in
     markup = data.count(b"<") + data.count(b"=")
     if markup > markup_left:
         total = MAX_XML_MARKUP - markup_left + markup
-        raise over_budget(part, f"约 {total / 10_000:.0f} 万个 XML 标记", MAX_XML_MARKUP, "个标记")
+        raise _over_budget(part, f"XML 标记约有 {_count(total)}，上限 {_count(MAX_XML_MARKUP)}")
     try:
         root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
         if _LIBXML_LIMIT_RE.search(str(exc)):  # libxml2's own limits: nesting, one text node
-            raise over_budget(part, "层层嵌套或超长的内容", MAX_DEPTH, "层嵌套") from None
+            raise _over_budget(part, f"嵌套多于 {MAX_DEPTH} 层，或一段文字过长") from None
         raise ReturnError(
             f"文件内部 {part or 'XML'} 已损坏（XML 格式错误，第 {exc.lineno} 行），"
             "请让报送单位重新保存后发送。"
@@ -122,7 +123,7 @@ def _parse(data: bytes, part: str, markup_left: int) -> tuple[etree._Element, in
     if root.getroottree().docinfo.doctype:
         raise ReturnError(f"文件内部 {part or 'XML'} 含有 DOCTYPE 声明，已拒绝读取。")
     if _too_deep(root):
-        raise over_budget(part, f"超过 {MAX_DEPTH} 层的嵌套", MAX_DEPTH, "层嵌套")
+        raise _over_budget(part, f"嵌套多于 {MAX_DEPTH} 层")
     if root.tag.startswith(_W):
         _check_word_budget(root, part)
     return root, markup
@@ -132,7 +133,8 @@ _LIBXML_LIMIT_RE = re.compile(r"depth|huge|resource limit|too big", re.IGNORECAS
 # True when an element lies deeper than MAX_DEPTH (the root is depth 1).
 _too_deep = etree.XPath("boolean(" + "/".join(["*"] * MAX_DEPTH) + ")")
 _W = f"{{{W_NS}}}"
-_P, _TR, _TC, _T, _FLD_CHAR = (_W + t for t in ("p", "tr", "tc", "t", "fldChar"))
+_P, _R, _TR, _TC, _T = (_W + t for t in ("p", "r", "tr", "tc", "t"))
+_FLD_CHAR = _W + "fldChar"
 _FLD_CHAR_TYPE = _W + "fldCharType"
 # Paragraphs and cells in these still belong to the cell or row around them
 # (wordml.iter_blocks).
@@ -140,19 +142,23 @@ _WRAPPERS = frozenset((_W + "sdt", _W + "sdtContent", _W + "customXml"))
 
 
 def _check_word_budget(root: etree._Element, part: str) -> None:
-    """Paragraphs, cells, fields and text of a WordprocessingML part, in one pass."""
-    paragraphs = cells = chars = fields = 0
+    """Paragraphs, runs, cells, fields and text of a WordprocessingML part, in one pass."""
+    paragraphs = runs = cells = chars = fields = 0
     per_parent: dict[etree._Element, int] = {}  # a cell's paragraphs, a row's cells
-    for el in root.iter(_P, _TC, _T, _FLD_CHAR):
+    for el in root.iter(_P, _R, _TC, _T, _FLD_CHAR):
         tag = el.tag
         if tag == _T:
             chars += len(el.text or "")
+        elif tag == _R:
+            runs += 1
+            if runs > MAX_RUNS:
+                break
         elif tag == _FLD_CHAR:
             kind = el.get(_FLD_CHAR_TYPE)
             fields += kind == "begin"
             fields -= kind == "end" and fields > 0
             if fields > MAX_FIELD_NESTING:
-                raise over_budget(part, "层层套叠的域", MAX_FIELD_NESTING, "层域")
+                raise _over_budget(part, f"域中套域多于 {MAX_FIELD_NESTING} 层")
         else:
             paragraphs += tag == _P
             cells += tag == _TC
@@ -164,26 +170,32 @@ def _check_word_budget(root: etree._Element, part: str) -> None:
             if parent is not None and parent.tag == (_TC if tag == _P else _TR):
                 n = per_parent[parent] = per_parent.get(parent, 0) + 1
                 if tag == _P and n > MAX_CELL_PARAGRAPHS:
-                    raise over_budget(part, "段落过多的单元格", MAX_CELL_PARAGRAPHS, "段/格")
+                    raise _over_budget(
+                        part, f"一个单元格中的段落多于 {_count(MAX_CELL_PARAGRAPHS)}"
+                    )
                 if tag == _TC and n > MAX_ROW_CELLS:
-                    raise over_budget(part, "单元格过多的表格行", MAX_ROW_CELLS, "格/行")
-    for count, limit, unit in (
-        (paragraphs, MAX_PARAGRAPHS, "个段落"),
-        (cells, MAX_CELLS, "个单元格"),
-        (chars, MAX_TEXT_CHARS, "个字"),
+                    raise _over_budget(part, f"一个表格行中的单元格多于 {_count(MAX_ROW_CELLS)}")
+    for count, limit, what in (
+        (paragraphs, MAX_PARAGRAPHS, "段落"),
+        (runs, MAX_RUNS, "文字片段（run）"),
+        (cells, MAX_CELLS, "单元格"),
+        (chars, MAX_TEXT_CHARS, "文字"),
     ):
         if count > limit:
-            raise over_budget(part, f"约 {count / 10_000:.0f} 万{unit}", limit, unit)
+            raise _over_budget(part, f"{what}多于 {_count(limit)}")
 
 
-def over_budget(part: str, found: str, limit: int, unit: str) -> ReturnError:
-    """The `unreadable` reason for a part beyond a budget: what, the limit, what to do."""
-    shown = f"{limit // 10_000} 万" if limit >= 100_000 else f"{limit:,}"
+def _over_budget(part: str, what: str) -> ReturnError:
+    """The `unreadable` reason for a part beyond a budget: what, and what to do."""
     return ReturnError(
-        f"文件内部 {part or 'XML'} 含有{found}，超过读取上限（{shown}{unit}），已拒绝读取："
-        "Word 保存的正常填报表远低于此上限，这样的文件多为有意构造；如确是正常的填报表，"
-        "请让报送单位分成几份报送，或在 Word/WPS 中另存为新的 .docx 后重新报送。"
+        f"文件内部 {part or 'XML'} 超出读取上限（{what}），已拒绝读取：Word 保存的正常填报表远低于此上限，"
+        "这样的文件多为有意构造；如确是正常的填报表，请让报送单位分成几份报送，"
+        "或在 Word/WPS 中另存为新的 .docx 后重新报送。"
     )
+
+
+def _count(n: int) -> str:
+    return f"{round(n / 10_000)} 万个" if n >= 10_000 else f"{n} 个"
 
 
 def _root_start(data: bytes) -> int:
