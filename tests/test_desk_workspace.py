@@ -95,7 +95,7 @@ def document_text(path: Path) -> str:
         ("CON.docx", "_CON.docx"),
         ("nul", "_nul"),
         ("com1.备份.docx", "_com1.备份.docx"),
-        ("LPT9 .docx", "_LPT9.docx"),
+        ("LPT9 .docx", "_LPT9 .docx"),
         ("console.docx", "console.docx"),
         ("民治  街道\t报表.docx", "民治 街道 报表.docx"),
     ],

@@ -25,7 +25,8 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
     f"{device}{n}" for device in ("COM", "LPT") for n in "0123456789\u00b9\u00b2\u00b3"
 }
 _FORBIDDEN_RE = re.compile(r'[<>:"/\\|?*]')
-_SPACES_RE = re.compile(r"[ \t\n\r\f\v]+")
+_WHITESPACE = " \t\n\r\f\v"
+_SPACES_RE = re.compile(f"[{_WHITESPACE}]+")
 _DOTS_RE = re.compile(r"\.{2,}")
 _MAX_SUFFIX = 10  # longer "extensions" are part of the name
 
@@ -41,15 +42,16 @@ def safe_name(text: str, fallback: str = FALLBACK) -> str:
     and MAX_NAME_UNITS UTF-16 units.
     """
     name = unicodedata.normalize("NFC", text or "")
+    name = "".join(c for c in name if c in _WHITESPACE or unicodedata.category(c)[0] != "C")
     name = _SPACES_RE.sub(" ", name)
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
     name = _FORBIDDEN_RE.sub("_", name)
     name = _DOTS_RE.sub(".", name).strip(" .")
     stem, dot, suffix = name.rpartition(".")
     if not dot or not stem or len(suffix) > _MAX_SUFFIX:
         stem, suffix = name, ""
     tail = f".{suffix}" if suffix else ""
-    stem = _cut(stem, tail).rstrip(" .") or fallback
+    # Windows drops dots and spaces only at the very end of a name.
+    stem = _cut(stem, tail).rstrip("." if tail else " .") or fallback
     if stem.split(".")[0].rstrip(" ").upper() in _RESERVED:
         stem = "_" + stem
     return stem + tail
