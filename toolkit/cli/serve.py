@@ -169,7 +169,7 @@ def serve(
     say(f"报送工作台已启动：{url}{'' if debug else suffix}")
     say(f"工作文件夹：{root.resolve()}")
     if token and debug:
-        say("访问口令：已隐藏（--debug 的输出常要发给维护人员），请在页面上输入用 --token 指定的口令。")
+        say("访问口令：已隐藏（--debug 的输出常要发给维护人员），请输入用 --token 指定的口令。")
     elif token:
         say(f"访问口令：{token}（其他电脑用上面的完整地址打开，或在页面上输入口令）")
     say("按 Ctrl+C 停止。")
