@@ -26,6 +26,7 @@ from support.lo import (
     require_libreoffice,
     to_pdf,
 )
+from support.processes import processes_naming
 from support.seed import FORM_HEADERS
 
 from toolkit.errors import ToolkitError
@@ -308,7 +309,7 @@ def test_stopping_mid_conversion_leaves_no_copy_and_no_soffice(tmp_path: Path, s
             for p in scratch.glob("toolkit-lo-*/profile/user/*")
             if p.name != "registrymodifications.xcu"
         ]
-        and _processes_naming(scratch)
+        and processes_naming(scratch)
     ):  # LibreOffice has started on its profile
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "LibreOffice did not start"
@@ -320,22 +321,9 @@ def test_stopping_mid_conversion_leaves_no_copy_and_no_soffice(tmp_path: Path, s
     assert "已中止" in err and "Traceback" not in err
     assert _scratch_left(scratch) == []
     deadline = time.monotonic() + 10
-    while _processes_naming(scratch) and time.monotonic() < deadline:
+    while processes_naming(scratch) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _processes_naming(scratch) == []
-
-
-def _processes_naming(folder: Path) -> list[int]:
-    """Processes (Linux /proc) whose command line names the folder: soffice and its children."""
-    needle = str(folder).encode()
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if needle in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-        except OSError:  # gone meanwhile
-            pass
-    return found
+    assert processes_naming(scratch) == []
 
 
 def test_the_network_namespace_has_no_network(tmp_path: Path) -> None:

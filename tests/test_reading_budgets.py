@@ -15,7 +15,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ import httpx
 import pytest
 from support import bad_files as bf
 from support.bad_files import CONTENT_TYPES, PACKAGE_RELS, W_NS
+from support.processes import report, run_toolkit, split_peak, toolkit_command
 
 from toolkit.desk.workspace import MAX_UPLOAD_BYTES, REGISTER_NAME
 from toolkit.errors import ReturnError
@@ -127,30 +127,15 @@ def budget_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return files
 
 
-def toolkit_in_child(*args: str | Path, cwd: Path) -> tuple[int, str, str, int, float]:
-    """`python -m toolkit ARGS` in a child: (exit code, stdout, stderr, peak RSS bytes, seconds)."""
-    out, err = cwd / "child.stdout", cwd / "child.stderr"
-    start = time.monotonic()
-    with open(out, "wb") as fo, open(err, "wb") as fe:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "toolkit", *map(str, args)], stdout=fo, stderr=fe, cwd=cwd
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.monotonic() - start
-    rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    code = os.waitstatus_to_exitcode(status)
-    return code, out.read_text("utf-8"), err.read_text("utf-8"), rss, seconds
-
-
 @pytest.mark.parametrize("shape", list(ADMITTED))
 def test_the_costliest_admitted_returns_stay_under_200_mb(
     budget_files: dict[str, Path], shape: str, tmp_path: Path
 ) -> None:
-    code, stdout, stderr, rss, seconds = toolkit_in_child(
+    code, stdout, stderr, rss, seconds = run_toolkit(
         "check", budget_files[shape], "-r", budget_files["register"], "-q", "3", "--json",
         cwd=tmp_path,
     )  # fmt: skip
-    print(f"\n{shape}: peak RSS {rss / 2**20:.0f} MB, {seconds:.2f} s (whole `toolkit check`)")
+    report(f"{shape} (the whole `toolkit check`)", rss, seconds)
     assert code in (0, 1) and "Traceback" not in stderr, stderr
     findings = json.loads(stdout)["findings"]
     assert not [f for f in findings if f["code"] == "unreadable"], findings  # read, not refused
@@ -217,7 +202,7 @@ def test_eight_costly_uploads_at_once_keep_the_desk_under_500_mb(
     log = tmp_path / "serve.log"
     with open(log, "wb") as fe:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "toolkit", "serve", str(root), "--port", "0", "--no-browser"],
+            toolkit_command("serve", root, "--port", "0", "--no-browser"),
             stdout=subprocess.DEVNULL, stderr=fe,
         )  # fmt: skip
         try:
@@ -248,8 +233,6 @@ def test_eight_costly_uploads_at_once_keep_the_desk_under_500_mb(
         finally:
             proc.send_signal(signal.SIGINT)
             _, _, usage = os.wait4(proc.pid, 0)
-    rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    print(
-        f"\n{UPLOADS_AT_ONCE} uploads and a board view: desk peak RSS {rss / 2**20:.0f} MB, {seconds:.1f} s"
-    )
+    _, rss = split_peak(log.read_text("utf-8"), usage.ru_maxrss * 1024)
+    report(f"{UPLOADS_AT_ONCE} uploads at once and a board view, the desk", rss, seconds)
     assert rss < MAX_DESK_RSS

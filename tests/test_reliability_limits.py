@@ -8,7 +8,6 @@ tests say "bounded", not "fast".
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,32 +18,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from support import bad_files as bf
+from support.processes import processes_naming, report, run_toolkit
 
 from toolkit.office import ooxml
 from toolkit.office.ooxml import MAX_PACKAGE_BYTES, MAX_PART_BYTES, MAX_XML_MARKUP
 
 MAX_RSS_BYTES = 400 * 2**20
 BIG_ROWS = 1_500
-
-
-def run_toolkit(*args: str | Path, cwd: Path) -> tuple[int, str, str, int, float]:
-    """`python -m toolkit ARGS` in a child: (exit code, stdout, stderr, peak RSS bytes, seconds)."""
-    out, err = cwd / "child.stdout", cwd / "child.stderr"
-    start = time.monotonic()
-    with open(out, "wb") as fo, open(err, "wb") as fe:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "toolkit", *map(str, args)], stdout=fo, stderr=fe, cwd=cwd
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.monotonic() - start
-    rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    return proc.returncode, out.read_text("utf-8"), err.read_text("utf-8"), rss, seconds
-
-
-def report(name: str, rss: int, seconds: float) -> None:
-    # Printed for the record (pytest -s); nothing is asserted on time.
-    print(f"\n{name}: peak RSS {rss / 2**20:.0f} MB, {seconds:.1f} s")
 
 
 def test_limits_are_explicit_and_sane() -> None:
@@ -141,19 +121,6 @@ def _outputs(out: Path) -> dict[str, Path]:
     }
 
 
-def _processes_naming(folder: Path) -> list[int]:
-    """Processes (Linux /proc) whose command line names the folder."""
-    needle = str(folder).encode()
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if needle in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-        except OSError:  # gone meanwhile
-            pass
-    return found
-
-
 def _merge_args(big: dict, returns: Path, out: Path) -> list[str | Path]:
     o = _outputs(out)
     return [
@@ -194,9 +161,9 @@ def test_run_killed_while_writing_leaves_previous_outputs_intact(big: dict, tmp_
         pytest.fail("could not kill the merge while it was writing")
     # Its worker processes (the 一览表 workbook is built in one) do not outlive it.
     deadline = time.monotonic() + 10
-    while _processes_naming(out) and time.monotonic() < deadline:
+    while processes_naming(out) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not _processes_naming(out)
+    assert not processes_naming(out)
 
     # The output being written when the kill came is untouched; every output under
     # its real name is a complete file (the previous one, or a finished new one).
