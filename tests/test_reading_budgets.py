@@ -236,3 +236,13 @@ def test_eight_costly_uploads_at_once_keep_the_desk_under_500_mb(
     _, rss = split_peak(log.read_text("utf-8"), usage.ru_maxrss * 1024)
     report(f"{UPLOADS_AT_ONCE} uploads at once and a board view, the desk", rss, seconds)
     assert rss < MAX_DESK_RSS
+
+
+def test_the_offices_own_files_are_read_without_the_budgets(tmp_path: Path) -> None:
+    """A city's 一览表 or register may be larger than any one return: no budgets for them."""
+    path = word_file(tmp_path / "一览表.docx", b"<w:p/>" * (ooxml.MAX_XML_MARKUP + 1))
+    with pytest.raises(ReturnError, match="XML 标记"):
+        read_return(path)
+    with ooxml.Package(path, budgets=False) as pkg:
+        body = pkg.xml("word/document.xml")[0]  # type: ignore[index]
+        assert len(body) == ooxml.MAX_XML_MARKUP + 1

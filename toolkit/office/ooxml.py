@@ -13,6 +13,7 @@ import contextlib
 import errno
 import os
 import re
+import sys
 import tempfile
 import zipfile
 import zlib
@@ -98,7 +99,9 @@ def parse_xml(data: bytes, *, part: str = "") -> etree._Element:
     return _parse(data, part, MAX_XML_MARKUP)[0]
 
 
-def _parse(data: bytes, part: str, markup_left: int) -> tuple[etree._Element, int]:
+def _parse(
+    data: bytes, part: str, markup_left: int, *, budgets: bool = True
+) -> tuple[etree._Element, int]:
     """The parsed part and its markup count, refused beyond `markup_left` or another budget."""
     head = data[:4096].lstrip()
     if b"<!DOCTYPE" in data[: _root_start(data)] or b"<!ENTITY" in head:
@@ -122,9 +125,9 @@ def _parse(data: bytes, part: str, markup_left: int) -> tuple[etree._Element, in
         ) from None
     if root.getroottree().docinfo.doctype:
         raise ReturnError(f"文件内部 {part or 'XML'} 含有 DOCTYPE 声明，已拒绝读取。")
-    if _too_deep(root):
+    if budgets and _too_deep(root):
         raise _over_budget(part, f"嵌套多于 {MAX_DEPTH} 层")
-    if root.tag.startswith(_W):
+    if budgets and root.tag.startswith(_W):
         _check_word_budget(root, part)
     return root, markup
 
@@ -234,10 +237,15 @@ def sniff(path: Path) -> str:
 
 
 class Package:
-    """A read-only, size-limited view of a zip package."""
+    """A read-only, size-limited view of a zip package.
 
-    def __init__(self, path: Path) -> None:
+    `budgets`: the reading budgets apply (files from outside); the office's
+    own files (the register, a 一览表) may be larger and are read without them.
+    """
+
+    def __init__(self, path: Path, *, budgets: bool = True) -> None:
         self.path = path
+        self.budgets = budgets
         try:
             self._zip = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
@@ -260,7 +268,7 @@ class Package:
         self.infos = infos
         self.names = {i.filename for i in infos}
         # The markup budget is for all the parts read from one package together.
-        self._markup_left = MAX_XML_MARKUP
+        self._markup_left = MAX_XML_MARKUP if budgets else sys.maxsize
 
     def close(self) -> None:
         self._zip.close()
@@ -314,7 +322,7 @@ class Package:
 
     def parse(self, name: str, data: bytes) -> etree._Element:
         """The entry `name`, read as `data`, parsed within the package's budgets."""
-        root, markup = _parse(data, name, self._markup_left)
+        root, markup = _parse(data, name, self._markup_left, budgets=self.budgets)
         self._markup_left -= markup
         return root
 
