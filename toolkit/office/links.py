@@ -13,9 +13,11 @@ settings and a network namespace cover those (libreoffice.py).
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from lxml import etree
@@ -80,9 +82,9 @@ def _strip_package(src: Path, dst: Path) -> list[str]:
         odf = "content.xml" in pkg.names and "mimetype" in pkg.names
         for info in pkg.infos:
             name, data = info.filename, pkg.read(info.filename) or b""
-            strip = None
+            strip: Callable[[etree._Element], list[str]] | None = None
             if odf and name.endswith(".xml"):
-                strip = lambda root: _strip_odf_xml(root, pkg.names)  # noqa: E731
+                strip = functools.partial(_strip_odf_xml, entries=pkg.names)
             elif name.endswith(".rels"):
                 strip = _strip_relationships
             elif name.endswith(".xml") and _LINK_FIELD_BYTES_RE.search(data):
