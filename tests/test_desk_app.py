@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-import warnings
 import zipfile
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from lxml import etree
 from support.browser import fill_form
+from support.desk import BASE, TestClient, desk_client, q, workspace
 from support.registers import write_register
 from support.seed import MINZHI_Q3
 
@@ -19,32 +18,19 @@ from toolkit.desk.access import TOKEN_COOKIE
 from toolkit.desk.app import MAX_REQUEST_BYTES, create_app
 from toolkit.desk.workspace import REGISTER_NAME, Workspace
 
-with warnings.catch_warnings():
-    # Newer Starlette prefers the httpx2 package but still works with httpx.
-    warnings.filterwarnings("ignore", message="Using `httpx`")
-    from starlette.testclient import TestClient
-
 Q3 = Period(2023, 3)
-BASE = "http://127.0.0.1:8321"
 TOKEN = "correct-horse-battery"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def q(text: str) -> str:
-    return quote(text, safe="")
-
-
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    folder = tmp_path / "报送工作"
-    folder.mkdir()
-    write_register(folder / REGISTER_NAME)
-    return folder
+    return workspace(tmp_path)
 
 
 @pytest.fixture
 def client(root: Path) -> TestClient:
-    return TestClient(create_app(root), base_url=BASE)
+    return desk_client(root)
 
 
 def minzhi_return(root: Path, tmp_path: Path) -> bytes:
@@ -141,7 +127,11 @@ def test_upload_board_unit_page_notice_and_summary(
 
     unit = client.get(f"/p/2023Q3/u/{q('民治街道')}").text
     assert "10-3" in unit and "超过字数上限" in unit and "汇总使用" in unit
-    notice = client.get(f"/p/2023Q3/u/{q('民治街道')}/notice")
+    assert (
+        client.get(f"/p/2023Q3/u/{q('民治街道')}/notice").status_code == 405
+    )  # GET writes nothing
+    assert not (root / "2023Q3" / "汇总").exists()
+    notice = client.post(f"/p/2023Q3/u/{q('民治街道')}/notice")
     assert notice.status_code == 200
     text = docx_text(notice.content)
     assert text.startswith("退回修改意见") and "10-3" in text

@@ -188,7 +188,8 @@ def test_return_filed_under_its_unit_byte_for_byte(ws: Workspace, tmp_path: Path
 
 
 def test_second_return_kept_beside_the_first_newest_used(ws: Workspace, tmp_path: Path) -> None:
-    first_values = {k: ("", "", "") for k in MINZHI_Q3}
+    # A first draft: one cell typed (a form with nothing typed is a blank form, not a return).
+    first_values = {k: ("初稿。" if k == "10-3" else "", "", "") for k in MINZHI_Q3}
     first = ws.file_return(Q3, "民治街道.docx", minzhi_return(ws, tmp_path, first_values))
     # The first arrived an hour earlier (filing in the same second is legal too).
     st_ = first.path.stat()
@@ -283,7 +284,7 @@ def test_summarise_writes_the_core_outputs(ws: Workspace, tmp_path: Path) -> Non
         assert path.parent == ws.summary_dir(Q3) and path.stat().st_size > 0
     assert files.docx.name == "龙华区2023年第三季度民生实事项目进展情况一览表.docx"
     assert "已完成总体工程建设" in document_text(files.docx)
-    assert set(ws.output_files(Q3)) == {files.docx, files.xlsx, files.report}
+    assert {f.path for f in ws.output_files(Q3)} == {files.docx, files.xlsx, files.report}
 
 
 def test_deadline_round_trip(ws: Workspace) -> None:
@@ -376,9 +377,9 @@ def test_a_legacy_return_is_converted_once(
     ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     require_libreoffice()
-    ws.generate(Q3)
-    form = ws.form_files(Q3)["民治街道"]
-    odt = libreoffice.convert([form], "odt", tmp_path / "odt")[form]
+    filled = tmp_path / "民治街道.docx"
+    filled.write_bytes(minzhi_return(ws, tmp_path))
+    odt = libreoffice.convert([filled], "odt", tmp_path / "odt")[filled]
     runs: list[list[Path]] = []
     real = libreoffice.convert
 

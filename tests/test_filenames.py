@@ -149,14 +149,18 @@ def test_a_region_with_dot_dot_never_leaves_the_output_folder(
     work.mkdir(parents=True)
     monkeypatch.chdir(work)  # merge writes to 输出/ here by default
     register = _register(work / "register.xlsx", ["民治街道"], region="../../../逃逸/龙华区")
-    forms = work / "forms"
-    bf.generate(register, forms)
-    result = invoke("merge", forms, "-r", register, "-q", "3", "--json")  # default output folder
+    forms, returns = work / "forms", work / "returns"
+    [form] = bf.generate(register, forms)
+    assert (
+        form.parent == forms and ".." not in form.name and form.name.endswith("（民治街道）.docx")
+    )
+    returns.mkdir()
+    projects = {"1-1": ("项目1", "民治街道")}
+    bf.fill_form(form, returns / "民治街道.docx", bf.typed_rows("民治街道", projects))
+    result = invoke("merge", returns, "-r", register, "-q", "3", "--json")  # default output folder
     assert result.exit_code == 0, result.stderr
     everything = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     assert all(str(p).startswith(str(Path("a", "b", "work"))) for p in everything), everything
     assert not (tmp_path / "逃逸").exists() and not (tmp_path / "a" / "逃逸").exists()
-    [form] = forms.glob("*（民治街道）.docx")
-    assert form.parent == forms and ".." not in form.name
     [summary] = (work / "输出" / "2023Q3").glob("*一览表.docx")
     assert "逃逸" in summary.name and ".." not in summary.name

@@ -248,6 +248,7 @@ def test_unknown_foreign_and_missing_rows(tmp_path, forms):
     data = merge_json(tmp_path, forms, folder)
     assert codes(data, "民政局") == [
         ("foreign_row", "10-3"),
+        ("identity_conflict", None),  # the line says 民政局, the only known row is 民治街道's
         ("missing_row", "40"),
         ("unknown_row", "99-9"),
     ]
@@ -358,7 +359,11 @@ def test_summary_groups_merge_the_matter_cell(tmp_path, forms):
     assert merges == ["restart"] * 7 + ["continue", "restart"]
     texts = "".join(t.text or "" for t in root.iter(f"{W}t"))
     assert "（截至2023年9月30日）" in texts
-    assert "共9项：已完成3项，正常推进6项" in texts
+    # Row 40 (eight lead units, one reported) is counted apart from the evaluations.
+    assert (
+        "共9项：已完成3项，正常推进5项，进度滞后0项，严重滞后0项，部分单位未报送1项，未报送0项"
+        in texts
+    )
 
 
 @pytest.mark.libreoffice
@@ -473,3 +478,48 @@ def test_odt_and_doc_returns_are_converted_in_one_batch(tmp_path, forms):
     joint = summary_rows(tmp_path / "out" / "一览表.docx")["40"][rules.PROGRESS]
     assert f"民政局：\n{clean_fill('民政局')['进展情况']}" in joint
     assert f"观湖街道：\n{clean_fill('观湖街道')['进展情况']}" in joint
+
+
+# ---------------------------------------------------------------- joint rows
+
+
+def test_a_joint_row_shows_who_did_not_report_and_is_counted_apart(tmp_path, forms):
+    """Row 40 is led by eight units: one report is not the row's evaluation."""
+    folder = returns_dir(tmp_path, forms, {"民治街道": seed_fill()})
+    result = invoke(
+        "merge", folder, "-r", forms["register"], "-q", "3", "--out", tmp_path / "out" / "一览表"
+    )
+    assert result.exit_code == 0, result.stderr
+    stats = "正常推进5项，进度滞后0项，严重滞后0项，部分单位未报送1项，未报送0项"
+    assert stats in result.stderr
+    docx, xlsx = tmp_path / "out" / "一览表.docx", tmp_path / "out" / "一览表.xlsx"
+    cell = summary_rows(docx)["40"][rules.EVALUATION]
+    assert cell == "▋\n7个单位未报送"  # the green mark of the one report, and who is missing
+    texts = "".join(t.text or "" for t in etree.fromstring(_part(docx)).iter(f"{W}t"))
+    assert stats in texts
+    ws = load_workbook(xlsx).active
+    assert stats in ws.cell(3, 1).value
+    row = next(r for r in ws.iter_rows(min_row=6) if r[1].value == "40")
+    assert row[7].value == "正常推进\n7个单位未报送"
+    assert row[7].fill.fgColor.rgb.endswith("00B050")
+
+
+def test_a_joint_row_is_as_far_behind_as_its_slowest_reporting_unit(tmp_path, forms):
+    behind = {"40": {**clean_fill("观湖街道"), "进度评价": "进度滞后"}}
+    on_track = {"40": clean_fill("民治街道")} | {
+        pid: clean_fill("民治街道") for pid in seed.IDS if pid != "40"
+    }
+    folder = returns_dir(tmp_path, forms, {"民治街道": on_track, "观湖街道": behind})
+    merge_json(tmp_path, forms, folder)
+    assert summary_rows(tmp_path / "out" / "一览表.docx")["40"][rules.EVALUATION] == (
+        "▋\n6个单位未报送"
+    )
+    ws = load_workbook(tmp_path / "out" / "一览表.xlsx").active
+    row = next(r for r in ws.iter_rows(min_row=6) if r[1].value == "40")
+    assert row[7].value == "进度滞后\n6个单位未报送"  # the missing six count for nothing
+    assert "正常推进8项，进度滞后0项，严重滞后0项，部分单位未报送1项" in ws.cell(3, 1).value
+
+
+def _part(docx: Path, name: str = "word/document.xml") -> bytes:
+    with zipfile.ZipFile(docx) as zf:
+        return zf.read(name)

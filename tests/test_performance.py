@@ -222,7 +222,12 @@ def test_a_broken_summary_template_leaves_no_new_file_with_processes(
     tmp_path: Path, big_register: Path
 ):
     forms = tmp_path / "forms"
-    assert invoke("generate", str(big_register), "-q", "3", "-o", str(forms)).exit_code == 0
+    made = invoke("generate", str(big_register), "-q", "3", "-o", str(forms), "--json")
+    assert made.exit_code == 0
+    first = json.loads(made.stdout)["forms"][0]
+    returned = tmp_path / "returns" / "第1街道.docx"
+    returned.parent.mkdir()
+    fill_form(Path(first["file"]), returned, {pid: {"进展情况": "完成。"} for pid in first["rows"]})
     template = tmp_path / "broken.docx"
     with zipfile.ZipFile(default_path("summary")) as src, zipfile.ZipFile(template, "w") as dst:
         for info in src.infolist():
@@ -233,7 +238,8 @@ def test_a_broken_summary_template_leaves_no_new_file_with_processes(
     out = tmp_path / "out"
     result = invoke(
         "merge",
-        str(forms),
+        str(forms),  # blank forms beside the one return: skipped
+        str(returned),
         "-r",
         str(big_register),
         "-q",

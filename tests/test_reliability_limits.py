@@ -21,6 +21,7 @@ from support import bad_files as bf
 from support.processes import processes_naming, report, run_toolkit
 
 from toolkit.office import ooxml
+from toolkit.office.fileset import RECORD
 from toolkit.office.ooxml import MAX_PACKAGE_BYTES, MAX_PART_BYTES, MAX_XML_MARKUP
 
 MAX_RSS_BYTES = 400 * 2**20
@@ -103,9 +104,9 @@ def test_huge_honest_return_merges_in_full_with_bounded_memory(big: dict, tmp_pa
     report(f"honest return of {BIG_ROWS} rows", rss, seconds)
     assert code == 0, stderr
     assert rss < MAX_RSS_BYTES
-    # Written through temporary files, of which none is left behind.
+    # Written through temporary files, of which none is left behind (only the folder's record).
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["一览表.docx", "一览表.xlsx", "问题清单（2023年第三季度）.xlsx"]
+        ["一览表.docx", "一览表.xlsx", "问题清单（2023年第三季度）.xlsx", RECORD]
     )
     bf.assert_merged(out / "一览表.docx", out / "一览表.xlsx", big["rows"])
 
@@ -131,11 +132,13 @@ def _merge_args(big: dict, returns: Path, out: Path) -> list[str | Path]:
 
 def test_run_killed_while_writing_leaves_previous_outputs_intact(big: dict, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    empty = tmp_path / "no-returns"
-    empty.mkdir()
-    # The previous outputs: a run with no returns (every row 未报送).
+    draft = tmp_path / "first-draft"
+    draft.mkdir()
+    # The previous outputs: a run with a first draft that filled one row.
+    form = bf.form_of(big["root"] / "forms", "民治街道")
+    bf.fill_form(form, draft / "民治街道.docx", {"1-1": {"进展情况": "初稿。"}})
     first = subprocess.run(
-        [str(a) for a in _merge_args(big, empty, out)], capture_output=True, cwd=tmp_path
+        [str(a) for a in _merge_args(big, draft, out)], capture_output=True, cwd=tmp_path
     )
     assert first.returncode == 0, first.stderr.decode()
     previous = {k: p.read_bytes() for k, p in _outputs(out).items()}
@@ -176,7 +179,8 @@ def test_run_killed_while_writing_leaves_previous_outputs_intact(big: dict, tmp_
     # Nothing else appeared but hidden temporary files.
     visible = {p.name for p in out.iterdir() if not p.name.startswith(".")}
     assert visible == {p.name for p in _outputs(out).values()}
-    assert all(p.suffix == ".tmp" for p in out.iterdir() if p.name.startswith("."))
+    hidden = [p for p in out.iterdir() if p.name.startswith(".") and p.name != RECORD]
+    assert all(p.suffix == ".tmp" for p in hidden)
 
     # The next run completes and replaces the outputs.
     again = subprocess.run(

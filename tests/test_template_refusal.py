@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from support.cli import invoke
+from support.fill import fill_form
 from support.template_edits import (
     FORM,
     SUMMARY,
@@ -109,6 +110,10 @@ def test_a_summary_column_only_some_returns_have(tmp_path, seed_register):
     )
     returns = tmp_path / "回收表"
     returns.mkdir()
+    forms = tmp_path / "填报表"
+    assert invoke("generate", seed_register, "-q", "3", "-o", forms).exit_code == 0
+    [form] = forms.glob("*（民治街道）.docx")
+    fill_form(form, returns / "民治街道.docx", {"13-3": {"进展情况": "已完成。"}})  # no 联系人
     out = tmp_path / "汇总" / "一览表.docx"
     result = invoke("merge", returns, "-r", seed_register, "-q", "3", "-t", template, "-o", out)
     assert result.exit_code == 1

@@ -349,7 +349,8 @@ def phase_merge_floor(work: Path, jobs: int) -> int:
 
 def phase_merge_write_floor(work: Path, jobs: int) -> int:
     """The floor of what a merge writes: re-pack its three output files (as generate's floor)."""
-    _repack(sorted((work / "merged").glob("*.*")), work / "out-write-floor")
+    outputs = [p for p in (work / "merged").glob("*.*") if not p.name.startswith(".")]
+    _repack(sorted(outputs), work / "out-write-floor")
     return len(list((work / "returns").glob("*.docx")))  # per return, as the merge rows
 
 

@@ -33,6 +33,9 @@ from toolkit.cli.serve import serve
 from toolkit.cli.template import template
 
 if TYPE_CHECKING:
+    from toolkit.core.period import Period
+    from toolkit.office.fileset import Kept
+    from toolkit.register.model import Register
     from toolkit.returns.merging import MergeResult
 
 # ---------------------------------------------------------------- commands
@@ -126,6 +129,7 @@ def generate(
         )
     for w in result.warnings:  # the register's notices first, then the forms'
         say(f"提示：{w}")
+    _say_kept(result.kept)
     if as_json:
         emit_json(
             {
@@ -140,6 +144,7 @@ def generate(
                     for f in result.forms
                 ],
                 "distribution_list": str(result.distribution_list),
+                "kept": _kept_json(result.kept),
             }
         )
     else:
@@ -173,19 +178,13 @@ _REGISTER_OPT = click.option(
 
 def _merge_inputs(
     paths: tuple[str, ...],
-    register: str,
-    quarter: int,
-    year: int | None,
-    region: str | None,
-    allow_new_units: bool,
+    reg: Register,
+    period: Period,
     normalize: bool = False,
     jobs: int | None = None,
 ) -> MergeResult:
-    from toolkit.register.model import resolve_period
-    from toolkit.returns.merging import merge_returns
+    from toolkit.returns.merging import merge_returns, require_returns
 
-    reg = read_register(register, year, region, allow_new_units)
-    period = resolve_period(reg, quarter, year)
     result = merge_returns(
         reg,
         period,
@@ -193,18 +192,58 @@ def _merge_inputs(
         normalize_numbering=normalize,
         jobs=resolve_jobs(jobs),
     )
+    require_returns(result)
     return result
 
 
-def _json_result(result, outputs: dict[str, str] | None = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _json_result(result: MergeResult, outputs: dict[str, Any] | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "period": result.period.key,
         "units": [u.as_dict() for u in result.units],
         "findings": [f.as_dict() for f in result.findings],
+        "skipped": [s.as_dict() for s in result.skipped],
     }
     if outputs is not None:
         data["outputs"] = outputs
     return data
+
+
+def _say_kept(kept: list[Kept]) -> None:
+    for k in kept:
+        say(f"提示：{k.note()}")
+
+
+def _kept_json(kept: list[Kept]) -> list[dict[str, str]]:
+    from toolkit.office.folder import shown
+
+    return [{"file": shown(str(k.target)), "kept_as": shown(str(k.copy))} for k in kept]
+
+
+# Suffixes of other formats: `--out 一览表.xlsx` is a mistake, not a name to add .docx to.
+_OFFICE_SUFFIXES = {".docx", ".docm", ".doc", ".wps", ".odt", ".rtf", ".pdf", ".txt", ".csv"}
+_OFFICE_SUFFIXES |= {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".zip"}
+
+
+def _output_path(value: str | None, default: Path, suffix: str, option: str) -> Path:
+    """An output file named on the command line: the suffix added when missing, a wrong one refused."""
+    from toolkit.errors import UsageError
+
+    if value is None:
+        return default
+    path = Path(value)
+    if path.is_dir():
+        raise UsageError(
+            f"{option} 应是一个文件名，“{value}”是一个文件夹。",
+            hint=f"例如 {option} {path / default.name}",
+        )
+    if path.suffix.lower() == suffix:
+        return path
+    if path.suffix.lower() in _OFFICE_SUFFIXES:
+        raise UsageError(
+            f"{option} 应是 {suffix} 文件，收到“{value}”。",
+            hint=f"改为 {path.with_suffix(suffix).name}，或用对应的选项指定该文件。",
+        )
+    return path.with_name(path.name + suffix)
 
 
 @cli.command()
@@ -227,7 +266,7 @@ def check(
 ) -> None:
     """检查回收的填报表：逐个单位列出缺报、错漏和不合规之处，不写任何文件。
 
-    退出码：0 无错误；1 有错误级问题；2 命令用法错误。
+    退出码：0 无错误；1 有错误级问题，或给出的位置没有任何回收表；2 命令用法错误。
 
     回收表较多（40 份及以上）时默认用本机全部 CPU 核并行读取，可用 --jobs 指定进程数。
 
@@ -237,9 +276,11 @@ def check(
       toolkit check 民治街道.docx -r 登记表.xlsx -q 3 --json
       toolkit check 全市回收表/ -r 全市登记表.xlsx -q 3 --jobs 4
     """
+    from toolkit.register.model import resolve_period
     from toolkit.summary.checklist import checklist_lines
 
-    result = _merge_inputs(paths, register, quarter, year, region, allow_new_units, jobs=jobs)
+    reg = read_register(register, year, region, allow_new_units)
+    result = _merge_inputs(paths, reg, resolve_period(reg, quarter, year), jobs=jobs)
     if as_json:
         emit_json(_json_result(result))
     else:
@@ -255,7 +296,10 @@ def check(
 @click.option("--quarter", "-q", type=QUARTER, required=True, help="季度：1–4。")
 @register_options
 @click.option(
-    "--out", "-o", metavar="一览表.docx", help="一览表 Word 文件；默认 输出/年度Q季度/ 下。"
+    "--out",
+    "-o",
+    metavar="一览表.docx",
+    help="一览表 Word 文件（可省略 .docx）；默认 输出/年度Q季度/ 下。",
 )
 @click.option("--xlsx", metavar="一览表.xlsx", help="一览表 Excel 文件；默认与 --out 同名 .xlsx。")
 @click.option("--report", metavar="问题清单.xlsx", help="问题清单；默认与 --out 同一文件夹。")
@@ -291,7 +335,11 @@ def merge(
 ) -> None:
     """汇总回收的填报表，生成全区一览表（Word 和 Excel）和问题清单。
 
-    有单位未报送时照样生成一览表，其项目标为“未报送”。
+    有单位未报送时照样生成一览表，其项目标为“未报送”。toolkit 自己生成的文件（一览表、问题清单、
+    分发清单、退回修改意见）和未填写的空白填报表不会当作回收表；一份回收表也没有时报错，不写文件。
+
+    三个文件一起写出：要么全部换成新的，要么都不动。要替换的文件与 toolkit 上次写出的不同
+    （如被手工修改过）时，先把它保留到同一文件夹的“历史”文件夹中。
 
     回收表较多（40 份及以上）时默认用本机全部 CPU 核并行读取，可用 --jobs 指定进程数。
 
@@ -302,6 +350,8 @@ def merge(
       toolkit merge 全市回收表/ -r 全市登记表.xlsx -q 3 --jobs 4
     """
     from toolkit.forms import schema
+    from toolkit.office.fileset import check_targets
+    from toolkit.register.model import resolve_period
     from toolkit.summary.checklist import summary_lines
     from toolkit.summary.model import summary_file_name
     from toolkit.summary.outputs import write_merge_outputs
@@ -310,17 +360,28 @@ def merge(
     template_path = _existing_file(template, "模板") if template else None
     checked = require_passing(template_path, schema.SUMMARY)
     jobs = resolve_jobs(jobs)
-    result = _merge_inputs(
-        paths, register, quarter, year, region, allow_new_units, normalize_numbering, jobs
+    reg = read_register(register, year, region, allow_new_units)
+    period = resolve_period(reg, quarter, year)
+    default_docx = Path("输出") / period.key / summary_file_name(reg.region, period, ".docx")
+    out_docx = _output_path(out, default_docx, ".docx", "--out")
+    out_xlsx = _output_path(xlsx, out_docx.with_suffix(".xlsx"), ".xlsx", "--xlsx")
+    out_report = _output_path(
+        report, out_docx.with_name(f"问题清单（{period.label}）.xlsx"), ".xlsx", "--report"
     )
+    targets = [out_docx, out_xlsx, out_report]
+    named = [Path(register), *([template_path] if template_path else [])]
+    check_targets(targets, named)  # before the returns are read: a mistake shows at once
+    result = _merge_inputs(paths, reg, period, normalize_numbering, jobs)
     require_columns(checked, result)
-    reg, period = result.register, result.period
-    default_docx = Path("输出") / period.key / summary_file_name(reg.region, result, ".docx")
-    out_docx = Path(out) if out else default_docx
-    out_xlsx = Path(xlsx) if xlsx else out_docx.with_suffix(".xlsx")
-    out_report = Path(report) if report else out_docx.with_name(f"问题清单（{period.label}）.xlsx")
-    write_merge_outputs(result, out_docx, out_xlsx, out_report, template_path, jobs=jobs)
-    outputs = {"docx": str(out_docx), "xlsx": str(out_xlsx), "report": str(out_report)}
+    check_targets(targets, result.inputs())
+    kept = write_merge_outputs(result, *targets, template_path, jobs=jobs)
+    _say_kept(kept)
+    outputs: dict[str, Any] = {
+        "docx": str(out_docx),
+        "xlsx": str(out_xlsx),
+        "report": str(out_report),
+        "kept": _kept_json(kept),
+    }
     if update_register:
         from toolkit.summary.register_sheet import update_register_file  # openpyxl: only here
 

@@ -32,6 +32,9 @@ CODES: dict[str, tuple[str, str]] = {
     "missing_evaluation": (ERROR, "未填进度评价"),
     "invalid_evaluation": (ERROR, "进度评价不规范"),
     "register_changed": (WARNING, "登记表在分发后有改动"),
+    "blank_form": (ERROR, "只交了空白表"),
+    "identity_conflict": (WARNING, "身份信息不一致"),
+    "skipped_file": (ERROR, "文件未读取"),
     "external_link": (WARNING, "引用了文件以外的内容"),
 }
 

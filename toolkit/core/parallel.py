@@ -110,20 +110,27 @@ def ordered_map(
 
 
 class BackgroundWriter:
-    """Writes files atomically on a few threads while the caller renders the next one.
+    """Writes files on a few threads while the caller renders the next one.
 
-    Each file is still written through `ooxml.write_bytes_atomic` (temporary
-    file, fsync, rename); only the waiting for the disk overlaps with the
-    rendering. The first error is raised, at the latest on leaving the block.
+    Each file is still written by `write` (by default `ooxml.write_bytes_atomic`:
+    temporary file, fsync, rename); only the waiting for the disk overlaps
+    with the rendering. The first error is raised, at the latest on leaving
+    the block.
     """
 
-    def __init__(self, threads: int = 4, max_pending: int = 16) -> None:
+    def __init__(
+        self,
+        threads: int = 4,
+        max_pending: int = 16,
+        write: Callable[[Path, bytes], None] = write_bytes_atomic,
+    ) -> None:
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="toolkit-write")
         self._pending: deque[Future[None]] = deque()
         self._max_pending = max_pending
+        self._write = write
 
     def write(self, target: Path, data: bytes) -> None:
-        self._pending.append(self._pool.submit(write_bytes_atomic, target, data))
+        self._pending.append(self._pool.submit(self._write, target, data))
         while len(self._pending) > self._max_pending:
             self._pending.popleft().result()
 

@@ -39,6 +39,7 @@ from toolkit.desk.workspace import (
     unit_folder_name,
 )
 from toolkit.errors import ToolkitError
+from toolkit.office.folder import shown
 
 HERE = Path(__file__).parent
 MAX_FILES_PER_REQUEST = 50
@@ -55,6 +56,11 @@ def _size(n: int) -> str:
     return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{max(1, round(n / 1024))} KB"
 
 
+def _shown(name: object) -> str:
+    """A stored file name as the person knows it, printable whatever its bytes."""
+    return display_name(shown(str(name)))
+
+
 def make_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -63,11 +69,12 @@ def make_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["urlq"] = lambda s: quote(str(s), safe="")
+    # A name that is not valid UTF-8 is linked by its printable form, and found again by it.
+    env.filters["urlq"] = lambda s: quote(shown(str(s)), safe="")
     env.filters["when"] = _when
     env.filters["size"] = _size
-    env.filters["shown"] = display_name
-    env.filters["mtime"] = lambda p: _when(dt.datetime.fromtimestamp(p.stat().st_mtime))
+    env.filters["shown"] = _shown
+    env.filters["printable"] = lambda s: shown(str(s))
     return env
 
 
@@ -85,7 +92,7 @@ class Desk:
         notes = self.notes.pop(request.query_params.get("n", ""), [])
         root = self.ws.root.resolve()
         html = self.env.get_template(name).render(
-            root=str(root), root_name=root.name, notes=notes, **context
+            root=shown(str(root)), root_name=shown(root.name), notes=notes, **context
         )
         return HTMLResponse(html, status_code=status)
 
@@ -221,7 +228,7 @@ class Desk:
                 filed = await run_in_threadpool(self.ws.file_return, period, upload.filename, data)
             except ToolkitError as exc:
                 results.append(
-                    {"name": upload.filename, "level": "error", "message": f"未保存：{exc}"}
+                    {"name": shown(upload.filename), "level": "error", "message": f"未保存：{exc}"}
                 )
                 continue
             results.append(_filed_view(filed, period))
@@ -248,8 +255,10 @@ class Desk:
             files = await run_in_threadpool(self.ws.summarise, period)
         except ToolkitError as exc:
             return self.back(f"/p/{period.key}", [("error", str(exc))])
-        names = "、".join(p.name for p in (files.docx, files.xlsx, files.report))
-        return self.back(f"/p/{period.key}", [("ok", f"已生成：{names}。")])
+        names = "、".join(shown(p.name) for p in (files.docx, files.xlsx, files.report))
+        notes = [("ok", f"已生成：{names}。")]
+        notes += [("warn", f"{k.note(self.ws.root)}。") for k in files.kept]
+        return self.back(f"/p/{period.key}", notes)
 
     # -- downloads
 
@@ -265,15 +274,15 @@ class Desk:
         path = (await run_in_threadpool(self.ws.form_files, period)).get(unit)
         if path is None:
             raise HTTPException(404)
-        return FileResponse(path, filename=path.name)
+        return _download(path)
 
     async def output_file(self, request: Request) -> Response:
         period = self.period_of(request)
         wanted = request.path_params["name"]
         folder = self.ws.summary_dir(period)
-        for path in self.ws.output_files(period):
-            if path.relative_to(folder).as_posix() == wanted:
-                return FileResponse(path, filename=path.name)
+        for f in await run_in_threadpool(self.ws.output_files, period):
+            if shown(f.path.relative_to(folder).as_posix()) == wanted:
+                return _download(f.path)
         raise HTTPException(404)
 
     async def received_file(self, request: Request) -> Response:
@@ -282,11 +291,12 @@ class Desk:
         folder = UNIDENTIFIED_DIR if unit == UNIDENTIFIED_DIR else unit_folder_name(unit)
         files = (await run_in_threadpool(self.ws.received_files, period)).get(folder, [])
         for f in files:
-            if f.path.name == request.path_params["name"]:
-                return FileResponse(f.path, filename=f.path.name)
+            if shown(f.path.name) == request.path_params["name"]:
+                return _download(f.path)
         raise HTTPException(404)
 
     async def notice(self, request: Request) -> Response:
+        """Write a unit's notice into 汇总/ and send it (a POST: it writes a file)."""
         period = self.period_of(request)
         unit = self.unit_of(request, period)
 
@@ -297,7 +307,7 @@ class Desk:
             return write_notice(result, unit, target, self.ws.template("notice"))
 
         path = await run_in_threadpool(write)
-        return FileResponse(path, filename=path.name)
+        return _download(path)
 
     # -- errors
 
@@ -315,8 +325,19 @@ class Desk:
         return self.page(request, "error.html", status, title=title, text=text, region="")
 
 
+def _download(path: Path) -> FileResponse:
+    return FileResponse(path, filename=shown(path.name))
+
+
 def _filed_view(filed: Filed, period: Period) -> dict[str, str]:
     how = f"（依据{filed.identified_by}）" if filed.identified_by else ""
+    if filed.not_a_return:
+        where = filed.unit or f"{UNIDENTIFIED_DIR} 文件夹"
+        return {
+            "name": filed.original_name,
+            "level": "warn",
+            "message": f"已存入 {where}，但{filed.not_a_return}，汇总时不计入",
+        }
     if filed.unit is None:
         reason = f"；{filed.error}" if filed.error else ""
         return {
@@ -369,7 +390,7 @@ def create_app(
         Route(p + "/forms/{unit}", desk.form_file),
         Route(p + "/out/{name:path}", desk.output_file),
         Route(p + "/u/{unit}", desk.unit_page),
-        Route(p + "/u/{unit}/notice", desk.notice),
+        Route(p + "/u/{unit}/notice", desk.notice, methods=["POST"]),
         Route(p + "/u/{unit}/files/{name}", desk.received_file),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

@@ -16,9 +16,11 @@ from toolkit.desk.status import sorted_views
 from toolkit.desk.workspace import display_name
 from toolkit.errors import UsageError
 from toolkit.forms.context import period_context
-from toolkit.forms.identity import form_title
+from toolkit.forms.identity import PROP_OUTPUT, form_title
 from toolkit.forms.rendering import PreparedTemplate
-from toolkit.returns.merging import MISSING, UNREADABLE, MergeResult
+from toolkit.office.fileset import FileSet
+from toolkit.office.folder import shown
+from toolkit.returns.merging import BLANK, MISSING, UNREADABLE, MergeResult
 
 NOTICE_TEMPLATE = Path(__file__).with_name("templates") / "notice.docx"
 
@@ -58,9 +60,11 @@ def notice_context(result: MergeResult, unit: str, today: dt.date | None = None)
     today = today or dt.date.today()
     title = form_title(register.region, period)
     # Stored as `<时间>-<原文件名>`: the unit knows the file by its own name.
-    file = display_name(status.file.name) if status.file else ""
+    file = display_name(shown(status.file.name)) if status.file else ""
     if status.status == MISSING:
         intro = f"截至{chinese_date(today)}，尚未收到你单位的《{title}》，请尽快报送。"
+    elif status.status == BLANK:
+        intro = f"你单位报送的《{title}》（文件：{file}）是未填写的空白表，请填写后重新报送。"
     elif status.status == UNREADABLE:
         intro = f"你单位报送的《{title}》（文件：{file}）无法读取，请按以下说明处理后重新报送。"
     else:
@@ -89,6 +93,11 @@ def write_notice(
     template: Path | None = None,
     today: dt.date | None = None,
 ) -> Path:
-    prepared = PreparedTemplate(template or NOTICE_TEMPLATE)
-    prepared.render_bytes_to(target, notice_context(result, unit, today))
+    """Write the notice (marked as the toolkit's own); a notice someone edited is kept in 历史/."""
+    context = notice_context(result, unit, today)
+    data = PreparedTemplate(template or NOTICE_TEMPLATE).render_bytes(
+        context, properties={PROP_OUTPUT: context["title"]}
+    )
+    with FileSet([target]) as files:
+        files.write(target, data)
     return target

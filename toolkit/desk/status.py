@@ -15,7 +15,8 @@ from toolkit.core import rules
 from toolkit.core.findings import CODES, LEVEL_LABELS, Finding
 from toolkit.core.period import Period
 from toolkit.desk.workspace import UNIDENTIFIED_DIR, ReceivedFile, Workspace, unit_folder_name
-from toolkit.returns.merging import MISSING, RETURNED, STATUS_LABELS, UNREADABLE, MergeResult
+from toolkit.returns.merging import BLANK, MISSING, RETURNED, STATUS_LABELS, UNREADABLE, MergeResult
+from toolkit.returns.survey import Skipped
 
 
 @dataclass
@@ -33,7 +34,7 @@ class FindingView:
 class UnitRow:
     unit: str
     projects: int
-    status: str  # returned / missing / unreadable
+    status: str  # returned / missing / unreadable / blank
     status_label: str
     late: bool  # not returned by the deadline, or returned after it
     received: dt.datetime | None
@@ -48,7 +49,7 @@ class UnitRow:
     def css(self) -> str:
         if self.status == RETURNED:
             return "bad" if self.errors else ("warn" if self.warnings else "ok")
-        if self.status == UNREADABLE:
+        if self.status in (UNREADABLE, BLANK):
             return "bad"
         return "late" if self.late else "missing"
 
@@ -59,6 +60,7 @@ class Board:
     rows: list[UnitRow]
     orphans: list[FindingView]  # files no unit could be found for
     unidentified: list[ReceivedFile]
+    skipped: list[Skipped]  # files the merge does not read, with why
     deadline: dt.date | None
     result: MergeResult
 
@@ -72,6 +74,7 @@ class Board:
             "returned": self.count(RETURNED),
             "missing": self.count(MISSING),
             "unreadable": self.count(UNREADABLE),
+            "blank": self.count(BLANK),
             "with_errors": sum(r.status == RETURNED and r.errors > 0 for r in self.rows),
             "late": sum(r.late and r.status != RETURNED for r in self.rows),
         }
@@ -132,6 +135,7 @@ def build_board(ws: Workspace, period: Period, today: dt.date | None = None) -> 
         rows=rows,
         orphans=[view(f) for f in result.findings_of(None)],
         unidentified=received.get(UNIDENTIFIED_DIR, []),
+        skipped=result.skipped,
         deadline=deadline,
         result=result,
     )

@@ -11,7 +11,9 @@ Layout (docs/desk.md):
 
 The files are the source of truth: `toolkit merge 2023Q3/回收表 ...` reads
 the same folder. Everything here calls the core; no HTTP. Nothing a unit
-sent is ever overwritten or deleted.
+sent is ever overwritten or deleted; an output someone edited is kept in
+历史/ before it is replaced, as on the command line. Links inside the
+workspace are never followed when a file is offered for download.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ import datetime as dt
 import io
 import shutil
 import threading
+import time
 import uuid
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.core.period import Period
@@ -40,16 +43,18 @@ from toolkit.errors import ToolkitError, UsageError
 from toolkit.forms.generate import Generation, generate_forms
 from toolkit.forms.identity import form_file_name, unit_file_names
 from toolkit.forms.schema import FORM, SUMMARY
+from toolkit.office import folder as files_on_disk
 from toolkit.office import ooxml
 from toolkit.office.filenames import safe_name
+from toolkit.office.fileset import Kept
 from toolkit.register.model import Register, resolve_period
 from toolkit.register.reader import looks_like_register, read_register
 from toolkit.register.source import READ_SUFFIXES
 from toolkit.returns.intake import ReadCache, take_in
-from toolkit.returns.merging import MergeResult, merge_returns
-from toolkit.summary.document import write_summary_docx
+from toolkit.returns.merging import MergeResult, merge_returns, require_returns
+from toolkit.returns.survey import OWN_OUTPUT
 from toolkit.summary.model import summary_file_name
-from toolkit.summary.workbooks import write_findings_xlsx, write_summary_xlsx
+from toolkit.summary.outputs import write_merge_outputs
 from toolkit.templating.check import require_columns, require_passing
 
 REGISTER_NAME = "登记表.xlsx"
@@ -59,9 +64,10 @@ RETURNS_DIR = "回收表"
 SUMMARY_DIR = "汇总"
 NOTICES_DIR = "退回修改意见"
 UNIDENTIFIED_DIR = "_未识别"
-# Hidden: the core's collect_files skips dot-folders, so half-filed uploads
-# never reach a merge.
+# Hidden: the core's survey skips dot-folders, so half-filed uploads never
+# reach a merge. Left behind only by a desk that was killed: swept at start.
 STAGING_DIR = ".上传中"
+STALE_STAGING_SECONDS = 3600
 DEADLINE_FILE = "报送截止日期.txt"
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # one file (docs/desk.md)
@@ -96,7 +102,8 @@ class Filed:
     identified_by: str
     period: Period | None
     error: str | None  # why it cannot be read; it is filed all the same
-    removed_links: list[str]  # references to outside content removed before conversion
+    not_a_return: str | None = None  # a blank form or the toolkit's own file; filed all the same
+    removed_links: list[str] = field(default_factory=list)  # removed before conversion
 
     def wrong_period(self, period: Period) -> bool:
         return self.period is not None and self.period != period
@@ -114,6 +121,14 @@ class SummaryFiles:
     docx: Path
     xlsx: Path
     report: Path
+    kept: list[Kept] = field(default_factory=list)  # edited files kept in 历史/ before replacing
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: Path
+    modified: dt.datetime
+    stale: bool  # older than the newest return received: 待更新
 
 
 # ---------------------------------------------------------------- the workspace
@@ -128,6 +143,32 @@ class Workspace:
         self._register_cache: tuple[tuple, Register] | None = None
         self._merge_cache: dict[Period, tuple[tuple, MergeResult]] = {}
         self._reads = ReadCache()  # returns read once, for every later merge
+        self.sweep()
+
+    def sweep(self) -> None:
+        """Remove staging folders a killed desk left behind (never a unit's filed return)."""
+        cutoff = time.time() - STALE_STAGING_SECONDS
+        for period in self.periods():
+            leftovers = [
+                *(self.returns_dir(period) / STAGING_DIR).glob("*"),
+                *self.period_dir(period).glob(f".{FORMS_DIR}-*"),
+            ]
+            for path in leftovers:
+                with contextlib.suppress(OSError):
+                    if path.is_dir() and not path.is_symlink() and path.stat().st_mtime < cutoff:
+                        shutil.rmtree(path)
+
+    def offered(self, path: Path) -> bool:
+        """Whether `path` may be downloaded: a plain file inside the workspace, reached without links."""
+        return self._unlinked(path) and path.is_file()
+
+    def _unlinked(self, path: Path) -> bool:
+        try:
+            relative = path.relative_to(self.root)
+            real = path.resolve(strict=True)
+        except (ValueError, OSError, RuntimeError):
+            return False
+        return real == self.root.resolve() / relative
 
     # -- register and templates
 
@@ -247,14 +288,16 @@ class Workspace:
         out = {}
         for unit in register.unit_names():
             path = self.forms_dir(period) / form_file_name(register.region, period, unit)
-            if path.is_file():
+            if self.offered(path):
                 out[unit] = path
         return out
 
     def forms_zip(self, period: Period) -> bytes:
         """Every file of 填报表/ (forms and 分发清单) as one zip, built in memory."""
         folder = self.forms_dir(period)
-        files = sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith("."))
+        files = sorted(
+            p for p in folder.glob("*") if not p.name.startswith(".") and self.offered(p)
+        )
         if not files:
             raise DeskError(f"{period.label}还没有生成填报表。", hint="先点击“生成填报表”。")
         buffer = io.BytesIO()
@@ -290,21 +333,30 @@ class Workspace:
             with ooxml.atomic_path(staged) as tmp:
                 tmp.write_bytes(data)
             (item,) = _readers.submit(lambda: list(take_in([staged], register, period))).result()
-            folder = returns / (unit_folder_name(item.unit) if item.unit else UNIDENTIFIED_DIR)
+            skipped = item.skipped
+            # The toolkit's own output belongs to no unit; a blank form to the unit it was made for.
+            unit = None if skipped and skipped.kind == OWN_OUTPUT else item.unit
+            folder = returns / (unit_folder_name(unit) if unit else UNIDENTIFIED_DIR)
             folder.mkdir(parents=True, exist_ok=True)
             with _FILING_LOCK:
                 target = unique_path(folder, stored_name(name))
                 staged.replace(target)
-            self._reads.put(
-                item.moved(target), register, period
-            )  # the board need not read it again
+            # Read now under its new name: the board need not read it again.
+            self._reads.put(item.moved(target), register, period)
         finally:
             staged.unlink(missing_ok=True)
             for d in (staging, staging.parent):
                 with contextlib.suppress(OSError):
                     d.rmdir()  # only when empty: another upload may be in progress
         return Filed(
-            name, target, item.unit, item.identified_by, item.period, item.error, item.removed_links
+            name,
+            target,
+            unit,
+            item.identified_by,
+            item.period,
+            item.error,
+            skipped.reason if skipped else None,
+            item.removed_links,
         )
 
     def received_files(self, period: Period) -> dict[str, list[ReceivedFile]]:
@@ -314,15 +366,15 @@ class Workspace:
         if not returns.is_dir():
             return out
         for folder in sorted(returns.iterdir()):
-            if not folder.is_dir() or folder.name.startswith("."):
+            if folder.name.startswith(".") or not (self._unlinked(folder) and folder.is_dir()):
                 continue
             files = []
-            for path in folder.iterdir():
-                if path.is_file() and not path.name.startswith((".", "~$")):
-                    st = path.stat()
-                    files.append(
-                        ReceivedFile(path, dt.datetime.fromtimestamp(st.st_mtime), st.st_size)
-                    )
+            with contextlib.suppress(OSError):  # a folder the desk may not open: the board says so
+                for path in folder.iterdir():
+                    if not path.name.startswith((".", "~$")) and self.offered(path):
+                        st = path.stat()
+                        received = dt.datetime.fromtimestamp(st.st_mtime)
+                        files.append(ReceivedFile(path, received, st.st_size))
             out[folder.name] = sorted(files, key=lambda f: (f.received, f.path.name))
         return out
 
@@ -364,32 +416,38 @@ class Workspace:
         folder = self.summary_dir(period)
         region = result.register.region
         return SummaryFiles(
-            folder / summary_file_name(region, result, ".docx"),
-            folder / summary_file_name(region, result, ".xlsx"),
+            folder / summary_file_name(region, period, ".docx"),
+            folder / summary_file_name(region, period, ".xlsx"),
             folder / f"问题清单（{period.label}）.xlsx",
         )
 
     def summarise(self, period: Period) -> SummaryFiles:
-        """The 一览表 (.docx, .xlsx) and 问题清单, written by the core into 汇总/."""
+        """The 一览表 (.docx, .xlsx) and 问题清单, written by the core into 汇总/ as one set."""
         result = self.merge(period)
+        require_returns(result)
         require_columns(require_passing(self.template(SUMMARY), SUMMARY), result)
         files = self.summary_files(result)
-        write_summary_docx(result, files.docx, self.template("summary"))
-        write_summary_xlsx(result, files.xlsx)
-        write_findings_xlsx(result, files.report)
-        return files
+        kept = write_merge_outputs(
+            result, files.docx, files.xlsx, files.report, self.template("summary")
+        )
+        return SummaryFiles(files.docx, files.xlsx, files.report, kept)
 
-    def output_files(self, period: Period) -> list[Path]:
-        """Files in 汇总/ and 汇总/退回修改意见/, newest first."""
+    def output_files(self, period: Period) -> list[OutputFile]:
+        """Files in 汇总/ and 汇总/退回修改意见/, newest first; those older than the newest return 待更新."""
         folder = self.summary_dir(period)
         if not folder.is_dir():
             return []
-        files = [
-            p
-            for p in [*folder.iterdir(), *(folder / NOTICES_DIR).glob("*")]
-            if p.is_file() and not p.name.startswith((".", "~$"))
-        ]
-        return sorted(files, key=lambda p: p.stat().st_mtime, reverse=True)
+        newest = max(
+            (_arrival(f.path) for files in self.received_files(period).values() for f in files),
+            default=None,
+        )
+        out = []
+        for p in [*folder.iterdir(), *(folder / NOTICES_DIR).glob("*")]:
+            if p.name.startswith((".", "~$")) or not self.offered(p):
+                continue
+            modified = dt.datetime.fromtimestamp(p.stat().st_mtime)
+            out.append(OutputFile(p, modified, bool(newest and newest > modified)))
+        return sorted(out, key=lambda f: f.modified, reverse=True)
 
     def notice_path(self, period: Period, unit: str, title: str) -> Path:
         name = safe_name(f"{title}（{unit}）.docx")
@@ -412,10 +470,21 @@ def _signature(path: Path) -> tuple[int, int]:
 
 
 def _tree_signature(folder: Path) -> tuple:
+    """Every entry a merge of `folder` would account for, with its size and time."""
     if not folder.is_dir():
         return ()
-    return tuple(
-        sorted(
-            (str(p.relative_to(folder)), *_signature(p)) for p in folder.rglob("*") if p.is_file()
-        )
-    )
+    out = []
+    for entry in files_on_disk.walk(folder):
+        with contextlib.suppress(OSError):
+            stamp_and_size = _signature(entry.path) if entry.is_file else ()
+            out.append((str(entry.path), entry.kind, *stamp_and_size))
+    return tuple(out)
+
+
+def _arrival(path: Path) -> dt.datetime:
+    """When a file came into the workspace: a copy keeps its old modification time."""
+    try:
+        st = path.stat()
+    except OSError:  # gone since it was listed
+        return dt.datetime.min
+    return dt.datetime.fromtimestamp(max(st.st_mtime, st.st_ctime))

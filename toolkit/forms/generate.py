@@ -3,7 +3,9 @@
 The office runs this once a quarter. Each form holds exactly the rows its
 unit leads and carries string custom document properties (form id, unit,
 period, rows sent, fingerprint) that identify it when it comes back: these
-survive a LibreOffice or WPS save, content-control tags do not.
+survive a LibreOffice or WPS save, content-control tags do not. The forms
+and the 分发清单 are written as one set (toolkit.office.fileset): all of
+them replace the previous ones, or none does.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +22,10 @@ from toolkit.core.period import Period
 from toolkit.errors import OutputError, RegisterError, UsageError
 from toolkit.forms.context import form_context
 from toolkit.forms.identity import (
+    OUTPUT_DISTRIBUTION,
     PROP_FINGERPRINT,
     PROP_FORM_ID,
+    PROP_OUTPUT,
     PROP_QUARTER,
     PROP_ROWS,
     PROP_UNIT,
@@ -30,6 +35,7 @@ from toolkit.forms.identity import (
 )
 from toolkit.forms.rendering import PreparedTemplate
 from toolkit.office import ooxml
+from toolkit.office.fileset import FileSet, Kept, write_staged
 from toolkit.office.xlsx_out import Workbook
 from toolkit.register.model import Register, rows_fingerprint
 from toolkit.templates import default_path as default_template
@@ -53,6 +59,7 @@ class Generation:
     forms: list[GeneratedForm]
     distribution_list: Path
     warnings: list[str] = field(default_factory=list)
+    kept: list[Kept] = field(default_factory=list)  # changed files kept in 历史/ before replacing
 
 
 def select_units(register: Register, wanted: list[str] | None) -> list[str]:
@@ -108,30 +115,31 @@ def generate_forms(
     template_path = template or default_template("form")
     prepared = PreparedTemplate(template_path)  # a broken template fails here, before any work
     warnings = list(register.warnings)
-    forms: list[GeneratedForm] = []
-    if parallel.worth_it(len(chosen), jobs):
-        with parallel.process_pool(
-            jobs, _init_worker, (register, period, template_path, targets)
-        ) as pool:
-            rendered = (
-                done
-                for batch in pool.map(_render_batch, parallel.chunks(chosen, jobs))
-                for done in batch
-            )
-            forms = _collect(rendered, len(chosen), warnings, progress)
-    else:
-        with parallel.BackgroundWriter() as writer:
-            forms = _collect(
-                (
-                    _render_one(prepared, register, period, unit, targets[unit], writer)
-                    for unit in chosen
-                ),
-                len(chosen),
-                warnings,
-                progress,
-            )
-    write_distribution_list(register, forms, listing)
-    return Generation(period, forms, listing, warnings)
+    with FileSet([*targets.values(), listing]) as files:
+        write = partial(write_staged, files.temps)
+        if parallel.worth_it(len(chosen), jobs):
+            with parallel.process_pool(
+                jobs, _init_worker, (register, period, template_path, targets, files.temps)
+            ) as pool:
+                rendered = (
+                    done
+                    for batch in pool.map(_render_batch, parallel.chunks(chosen, jobs))
+                    for done in batch
+                )
+                forms = _collect(rendered, len(chosen), warnings, progress)
+        else:
+            with parallel.BackgroundWriter(write=write) as writer:
+                forms = _collect(
+                    (
+                        _render_one(prepared, register, period, unit, targets[unit], writer)
+                        for unit in chosen
+                    ),
+                    len(chosen),
+                    warnings,
+                    progress,
+                )
+        write(listing, distribution_workbook(register, forms).data())
+    return Generation(period, forms, listing, warnings, files.kept)
 
 
 def _collect(
@@ -179,19 +187,24 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(
-    register: Register, period: Period, template: Path, targets: dict[str, Path]
+    register: Register,
+    period: Period,
+    template: Path,
+    targets: dict[str, Path],
+    temps: dict[Path, Path],
 ) -> None:
     _worker.update(
         register=register,
         period=period,
         prepared=PreparedTemplate(template),
         targets=targets,
+        temps=temps,
     )
 
 
 def _render_batch(units: list[str]) -> list[tuple[GeneratedForm, list[str]]]:
     w = _worker
-    with parallel.BackgroundWriter() as writer:
+    with parallel.BackgroundWriter(write=partial(write_staged, w["temps"])) as writer:
         return [
             _render_one(w["prepared"], w["register"], w["period"], u, w["targets"][u], writer)
             for u in units
@@ -212,8 +225,8 @@ def _unstorable_text_warnings(unit: str, rows: list[dict[str, Any]]) -> list[str
     return out
 
 
-def write_distribution_list(register: Register, forms: list[GeneratedForm], target: Path) -> None:
-    wb = Workbook()
+def distribution_workbook(register: Register, forms: list[GeneratedForm]) -> Workbook:
+    wb = Workbook({PROP_OUTPUT: OUTPUT_DISTRIBUTION})
     rows = []
     for f in forms:
         info = register.unit(f.unit)
@@ -235,4 +248,4 @@ def write_distribution_list(register: Register, forms: list[GeneratedForm], targ
         rows,
         widths=[16, 10, 10, 16, 24, 60, 8, 40, 20],
     )
-    wb.save(target)
+    return wb

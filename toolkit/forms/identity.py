@@ -2,7 +2,8 @@
 
 String custom document properties (form id, unit, period, rows sent,
 fingerprint) survive a Word, WPS or LibreOffice save; content-control tags
-do not. The form's title and file name are part of it too.
+do not. The form's title and file name are part of it too. The toolkit's
+other outputs carry one such property naming their kind (`PROP_OUTPUT`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ PROP_YEAR = "MinshengYear"
 PROP_QUARTER = "MinshengQuarter"
 PROP_ROWS = "MinshengRows"
 PROP_FINGERPRINT = "MinshengFingerprint"
+
+# Every other document and workbook the toolkit writes names its kind here, so
+# that a merge run over a folder holding them never takes one for a return.
+PROP_OUTPUT = "MinshengOutput"
+OUTPUT_SUMMARY = "一览表"
+OUTPUT_FINDINGS = "问题清单"
+OUTPUT_DISTRIBUTION = "分发清单"
 
 
 def form_title(region: str, period: Period) -> str:

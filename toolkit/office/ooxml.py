@@ -74,6 +74,8 @@ _OS_REASONS = {
     errno.ENOENT: "文件或文件夹不存在",
     errno.ENAMETOOLONG: "路径或文件名太长",
     errno.EBUSY: "文件正被其他程序占用",
+    errno.ELOOP: "链接指向自身，形成循环",
+    errno.EDQUOT: "磁盘配额已用完",
 }
 
 

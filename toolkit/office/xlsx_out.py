@@ -14,6 +14,7 @@ literal `_xHHHH_` is protected, so Excel shows exactly the text.
 from __future__ import annotations
 
 import dataclasses
+import io
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,14 @@ from html import escape
 from pathlib import Path
 from typing import IO, Any
 
-from toolkit.office.ooxml import atomic_path, excel_protect, strip_xml_forbidden
+from toolkit.office.ooxml import (
+    CUSTOM_PART,
+    atomic_path,
+    custom_properties_xml,
+    excel_protect,
+    strip_xml_forbidden,
+    with_custom_part,
+)
 
 Value = str | int | float | None
 
@@ -119,8 +127,10 @@ class Sheet:
 
 
 class Workbook:
-    def __init__(self) -> None:
+    def __init__(self, properties: dict[str, str] | None = None) -> None:
         self.sheets: list[Sheet] = []
+        # Custom document properties (docProps/custom.xml): Excel, WPS and Calc keep them.
+        self.properties = dict(properties or {})
 
     def add_sheet(self, title: str) -> Sheet:
         sheet = Sheet(title)
@@ -132,13 +142,24 @@ class Workbook:
         with atomic_path(target) as tmp, open(tmp, "wb") as fh:
             self.write(fh)
 
+    def data(self) -> bytes:
+        """The workbook as the bytes of an .xlsx file."""
+        buffer = io.BytesIO()
+        self.write(buffer)
+        return buffer.getvalue()
+
     def write(self, fh: IO[bytes]) -> None:
         strings: dict[str, int] = {}
         styles = _StyleTable()
         sheets = [_sheet_xml(s, strings, styles) for s in self.sheets]
+        types, rels = _content_types(len(sheets)).encode(), _ROOT_RELS.encode()
+        if self.properties:
+            types, rels = with_custom_part(types, rels)
         with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("[Content_Types].xml", _content_types(len(sheets)))
-            zf.writestr("_rels/.rels", _ROOT_RELS)
+            zf.writestr("[Content_Types].xml", types)
+            zf.writestr("_rels/.rels", rels)
+            if self.properties:
+                zf.writestr(CUSTOM_PART, custom_properties_xml(self.properties))
             zf.writestr("xl/workbook.xml", _workbook_xml(self.sheets))
             zf.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets)))
             zf.writestr("xl/styles.xml", styles.xml())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from toolkit.core import rules
 from toolkit.core.findings import LEVEL_LABELS
+from toolkit.office.folder import shown
 from toolkit.returns.merging import RETURNED, STATUS_LABELS, MergeResult
 from toolkit.summary.model import build_rows, statistics, statistics_text
 
@@ -14,12 +15,12 @@ def checklist_lines(result: MergeResult) -> list[str]:
     returned = sum(u.status == RETURNED for u in units)
     lines = [
         f"{result.register.region}{result.period.label}回收表检查：{len(units)} 个单位，"
-        f"已报送 {returned} 个，读取文件 {result.files_read} 个。",
+        f"已报送 {returned} 个，读取文件 {result.files_read} 个，未读取 {len(result.skipped)} 个。",
         "",
     ]
     for u in units:
         mark = "✔" if u.status == RETURNED and not u.errors else "✘"
-        where = f"  {u.file.name}" if u.file else ""
+        where = f"  {shown(u.file.name)}" if u.file else ""
         if u.status != RETURNED:
             counts = ""
         elif u.errors or u.warnings:
@@ -37,6 +38,9 @@ def checklist_lines(result: MergeResult) -> list[str]:
         lines += ["", "无法归属到单位的文件："]
         for f in orphans:
             lines.append(f"    [{LEVEL_LABELS[f.level]}] {f.file}：{f.message}")
+    if result.skipped:
+        lines += ["", "未读取的文件："]
+        lines += [f"    {shown(str(s.path))}：{s.reason}" for s in result.skipped]
     return lines
 
 
@@ -48,5 +52,5 @@ def summary_lines(result: MergeResult) -> list[str]:
         f"问题 {len(result.findings)} 项（错误 {errors} 项），详见问题清单。",
     ]
     if missing:
-        lines.append(f"未报送或无法读取（{len(missing)} 个）：{'、'.join(missing)}")
+        lines.append(f"未报送、未填写或无法读取（{len(missing)} 个）：{'、'.join(missing)}")
     return lines

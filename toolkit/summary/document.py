@@ -8,6 +8,7 @@ from typing import Any
 from docxtpl import RichText
 
 from toolkit.forms.context import period_context, row_context
+from toolkit.forms.identity import OUTPUT_SUMMARY, PROP_OUTPUT
 from toolkit.forms.rendering import PreparedTemplate
 from toolkit.returns.merging import MergeResult
 from toolkit.summary.model import (
@@ -23,10 +24,15 @@ from toolkit.summary.model import (
 from toolkit.templates import default_path as default_template
 
 
-def evaluation_mark(evaluation: str, colors: dict[str, str]) -> RichText:
-    if evaluation in colors:
-        return RichText(MARK, color=colors[evaluation])
-    return RichText(evaluation)
+def evaluation_mark(evaluation: str, colors: dict[str, str], note: str = "") -> RichText:
+    """The coloured ▋ (or the text), and under it the note of a partly reported joint row."""
+    mark = (
+        RichText(MARK, color=colors[evaluation]) if evaluation in colors else RichText(evaluation)
+    )
+    if note:
+        mark.xml += "<w:r><w:br/></w:r>"
+        mark.add(note)
+    return mark
 
 
 def summary_context(result: MergeResult) -> dict[str, Any]:
@@ -42,14 +48,14 @@ def summary_context(result: MergeResult) -> dict[str, Any]:
             "progress": r.progress,
             "plan": r.plan,
             "evaluation": r.evaluation,
-            "evaluation_mark": evaluation_mark(r.evaluation, colors),
+            "evaluation_mark": evaluation_mark(r.evaluation, colors, r.note),
             "status": r.status,
             "entries": [vars(p) for p in r.parts],
         }
 
     return {
         **period_context(register.region, period),
-        "title": summary_title(register.region, result),
+        "title": summary_title(register.region, period),
         "legend": [{"name": n, "mark": RichText(MARK, color=c)} for n, c in colors.items()],
         "stats": stats,
         "stats_text": statistics_text(stats),
@@ -60,6 +66,7 @@ def summary_context(result: MergeResult) -> dict[str, Any]:
     }
 
 
-def write_summary_docx(result: MergeResult, target: Path, template: Path | None = None) -> None:
+def summary_docx(result: MergeResult, template: Path | None = None) -> bytes:
+    """The 一览表 .docx, marked as the toolkit's own so that no merge takes it for a return."""
     prepared = PreparedTemplate(template or default_template("summary"))
-    prepared.render_bytes_to(target, summary_context(result))
+    return prepared.render_bytes(summary_context(result), properties={PROP_OUTPUT: OUTPUT_SUMMARY})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from toolkit.core import rules
+from toolkit.core.period import Period
 from toolkit.office.filenames import safe_name
 from toolkit.register.model import Project
 from toolkit.returns.merging import MergeResult
@@ -50,9 +51,22 @@ class SummaryRow:
     parts: list[UnitPart]
     progress: str
     plan: str
-    evaluation: str
+    evaluation: str  # of the units that reported: a joint row's least advanced
     status: str
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def note(self) -> str:
+        """What the 进度评价 cell adds for a joint row some of whose units did not report."""
+        if self.status != PARTIAL:
+            return ""
+        missing = sum(p.status != RETURNED for p in self.parts)
+        return f"{missing}个单位未报送"
+
+    @property
+    def evaluation_text(self) -> str:
+        """The 进度评价 cell as text: the evaluation, and the note on its own line."""
+        return "\n".join(text for text in (self.evaluation, self.note) if text)
 
 
 @dataclass
@@ -102,7 +116,7 @@ def build_rows(result: MergeResult) -> list[SummaryRow]:
         returned = [p for p in parts if p.status == RETURNED]
         if not returned:
             evaluation = NOT_RETURNED
-        else:  # a joint row shows the least advanced of its units
+        else:  # a joint row shows the least advanced of the units that reported
             evaluation = rules.least_advanced([p.evaluation for p in returned]) or next(
                 (p.evaluation for p in returned if p.evaluation), ""
             )
@@ -141,31 +155,39 @@ def group_rows(rows: list[SummaryRow]) -> list[SummaryGroup]:
 
 
 UNRATED = "未评价"
+PARTIAL_LABEL = "部分单位未报送"
 
 
 def statistics(rows: list[SummaryRow]) -> dict[str, int]:
-    """Rows per evaluation; 部分报送 counts joint rows some of whose units are missing."""
+    """Rows per evaluation, over rows all of whose units reported; the buckets add up to total.
+
+    部分报送 counts joint rows some of whose units did not report: their
+    evaluation speaks only for the others, so they are not counted with it.
+    """
     stats = {"total": len(rows), **{e: 0 for e in rules.EVALUATIONS}, NOT_RETURNED: 0, UNRATED: 0}
+    stats[PARTIAL] = 0
     for row in rows:
-        stats[row.evaluation if row.evaluation in stats else UNRATED] += 1
-    stats[PARTIAL] = sum(row.status == PARTIAL for row in rows)
+        if row.status == PARTIAL:
+            stats[PARTIAL] += 1
+        else:
+            stats[row.evaluation if row.evaluation in stats else UNRATED] += 1
     return stats
 
 
 def statistics_text(stats: dict[str, int]) -> str:
-    parts = [f"{name}{stats[name]}项" for name in (*rules.EVALUATIONS, NOT_RETURNED)]
+    parts = [f"{name}{stats[name]}项" for name in rules.EVALUATIONS]
+    if stats[PARTIAL]:
+        parts.append(f"{PARTIAL_LABEL}{stats[PARTIAL]}项")
+    parts.append(f"{NOT_RETURNED}{stats[NOT_RETURNED]}项")
     if stats[UNRATED]:
         parts.append(f"{UNRATED}{stats[UNRATED]}项")
-    text = f"共{stats['total']}项：" + "，".join(parts)
-    if stats[PARTIAL]:
-        text += f"（另有{stats[PARTIAL]}项部分主办单位未报送）"
-    return text
+    return f"共{stats['total']}项：" + "，".join(parts)
 
 
-def summary_title(region: str, result: MergeResult) -> str:
-    return f"{region}{result.period.label}民生实事项目进展情况一览表"
+def summary_title(region: str, period: Period) -> str:
+    return f"{region}{period.label}民生实事项目进展情况一览表"
 
 
-def summary_file_name(region: str, result: MergeResult, suffix: str) -> str:
+def summary_file_name(region: str, period: Period, suffix: str) -> str:
     """The 一览表's file name (`suffix` `.docx` or `.xlsx`): its title, safe as a name."""
-    return safe_name(summary_title(region, result) + suffix)
+    return safe_name(summary_title(region, period) + suffix)

@@ -1,23 +1,24 @@
-"""The files a merge writes: the 一览表 (.docx and .xlsx) and the 问题清单.
+"""The files a merge writes: the 一览表 (.docx and .xlsx) and the 问题清单, as one set.
 
-Written in that order, each atomically; the first error stops the rest.
-With `jobs` > 1 and a register large enough to pay for a process, the
-一览表 workbook is built in a second process while this one renders the
-.docx; it is still written after the .docx, so an error in a custom
-template leaves no new file behind, as before.
+All three are built in memory first, so an error in a custom template
+leaves no new file behind; then they are written together
+(toolkit.office.fileset): either all three replace the previous set or
+none does, one run at a time per folder, and an old file someone edited is
+kept in 历史/. With `jobs` > 1 and a register large enough to pay for a
+process, the 一览表 workbook is built in a second process while this one
+renders the .docx.
 """
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 from toolkit.core import parallel
-from toolkit.office.ooxml import write_bytes_atomic
+from toolkit.office.fileset import FileSet, Kept
 from toolkit.returns.merging import MergeResult
-from toolkit.summary.document import write_summary_docx
-from toolkit.summary.workbooks import summary_workbook, write_findings_xlsx, write_summary_xlsx
+from toolkit.summary.document import summary_docx
+from toolkit.summary.workbooks import findings_workbook, summary_workbook
 
 # Below this many projects the 一览表 workbook takes a few tens of milliseconds,
 # about what starting a process costs: not worth one.
@@ -32,17 +33,22 @@ def write_merge_outputs(
     template: Path | None = None,
     *,
     jobs: int = 1,
-) -> None:
+) -> list[Kept]:
+    """Write the set; returns the old files kept in 历史/ because they had been changed."""
     if jobs < 2 or len(result.register.projects) < MIN_PARALLEL_PROJECTS:
-        write_summary_docx(result, docx, template)
-        write_summary_xlsx(result, xlsx)
-        write_findings_xlsx(result, report)
-        return
-    with parallel.process_pool(1, _init_worker, (result,)) as pool:
-        workbook = pool.submit(_summary_xlsx_bytes)
-        write_summary_docx(result, docx, template)
-        write_bytes_atomic(xlsx, workbook.result())
-    write_findings_xlsx(result, report)
+        docx_data = summary_docx(result, template)
+        xlsx_data = summary_workbook(result).data()
+    else:
+        with parallel.process_pool(1, _init_worker, (result,)) as pool:
+            workbook = pool.submit(_summary_xlsx_bytes)
+            docx_data = summary_docx(result, template)
+            xlsx_data = workbook.result()
+    report_data = findings_workbook(result).data()
+    with FileSet([docx, xlsx, report]) as files:
+        files.write(docx, docx_data)
+        files.write(xlsx, xlsx_data)
+        files.write(report, report_data)
+    return files.kept
 
 
 # The merge result of the worker process, set once by _init_worker (inherited, not copied, on Linux).
@@ -54,6 +60,4 @@ def _init_worker(result: MergeResult) -> None:
 
 
 def _summary_xlsx_bytes() -> bytes:
-    buffer = io.BytesIO()
-    summary_workbook(_worker["result"]).write(buffer)
-    return buffer.getvalue()
+    return summary_workbook(_worker["result"]).data()

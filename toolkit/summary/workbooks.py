@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 from toolkit.core import rules
 from toolkit.core.findings import CODES, LEVEL_LABELS
+from toolkit.forms.identity import OUTPUT_FINDINGS, OUTPUT_SUMMARY, PROP_OUTPUT
+from toolkit.office.folder import shown
 from toolkit.office.xlsx_out import Style, Workbook
 from toolkit.returns.merging import STATUS_LABELS, MergeResult
 from toolkit.summary.model import (
@@ -39,10 +40,6 @@ NOTE = Style(vertical="top", wrap=True)
 LEGEND = Style(border=True, horizontal="center", vertical="center", wrap=True)
 
 
-def write_summary_xlsx(result: MergeResult, target: Path) -> None:
-    summary_workbook(result).save(target)
-
-
 def summary_workbook(result: MergeResult) -> Workbook:
     """The 一览表 as a workbook, not yet saved."""
     register, period = result.register, result.period
@@ -50,11 +47,11 @@ def summary_workbook(result: MergeResult) -> Workbook:
     rows = build_rows(result)
     extra_cols = register.extra_columns
     headers = [h.format(q=f"第{period.quarter_cn}") for h in SUMMARY_HEADERS] + extra_cols
-    wb = Workbook()
+    wb = Workbook({PROP_OUTPUT: OUTPUT_SUMMARY})
     ws = wb.add_sheet(f"{period.key}一览表")
     ncol = len(headers)
 
-    ws.set(1, 1, summary_title(register.region, result), TITLE)
+    ws.set(1, 1, summary_title(register.region, period), TITLE)
     ws.set(2, 1, f"（截至{period.end_date}）", SUBTITLE)
     ws.set(3, 1, statistics_text(statistics(rows)), NOTE)
     ws.set(4, 1, "进度评价：已完成的项目写“已完成”，其余按颜色：", NOTE)
@@ -74,7 +71,7 @@ def summary_workbook(result: MergeResult) -> Workbook:
             p.quarter_target(period.quarter),
             row.progress,
             row.plan,
-            row.evaluation,
+            row.evaluation_text,
             p.lead,
             p.co,
             *(row.extra.get(c, "") for c in extra_cols),
@@ -99,8 +96,9 @@ def summary_workbook(result: MergeResult) -> Workbook:
     return wb
 
 
-def write_findings_xlsx(result: MergeResult, target: Path) -> None:
-    wb = Workbook()
+def findings_workbook(result: MergeResult) -> Workbook:
+    """The 问题清单: findings, each unit's status, and every file not read with why."""
+    wb = Workbook({PROP_OUTPUT: OUTPUT_FINDINGS})
     ws = wb.add_sheet("问题清单")
     order = {u.unit: i for i, u in enumerate(result.units)}
     findings = sorted(
@@ -129,7 +127,7 @@ def write_findings_xlsx(result: MergeResult, target: Path) -> None:
             [
                 u.unit,
                 STATUS_LABELS[u.status],
-                u.file.name if u.file else "",
+                shown(u.file.name) if u.file else "",
                 u.received.strftime("%Y-%m-%d %H:%M") if u.received else "",
                 u.errors,
                 u.warnings,
@@ -138,4 +136,9 @@ def write_findings_xlsx(result: MergeResult, target: Path) -> None:
         ),
         widths=[16, 10, 60, 18, 8, 8],
     )
-    wb.save(target)
+    wb.add_sheet("未读取的文件").table(
+        ["文件", "原因", "单位"],
+        ([shown(str(s.path)), s.reason, s.unit or ""] for s in result.skipped),
+        widths=[60, 60, 16],
+    )
+    return wb
