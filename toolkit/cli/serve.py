@@ -6,6 +6,7 @@ are imported only when the command runs, so the other commands start fast.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import socket
@@ -114,7 +115,7 @@ def serve(
     """
     import uvicorn
 
-    from toolkit.desk.access import LOOPBACK_NAMES, is_loopback
+    from toolkit.desk.access import LOOPBACK_NAMES, HideToken, is_loopback
     from toolkit.desk.app import create_app
 
     root = Path(workspace)
@@ -160,11 +161,16 @@ def serve(
         lifespan="off",
         server_header=False,
     )
+    for name in ("uvicorn.access", "uvicorn.error"):  # configured by Config just now
+        logging.getLogger(name).addFilter(HideToken())
     server = uvicorn.Server(config)
 
-    say(f"报送工作台已启动：{url}{suffix}")
+    # --debug output is meant for maintainers: the token stays out of it.
+    say(f"报送工作台已启动：{url}{'' if debug else suffix}")
     say(f"工作文件夹：{root.resolve()}")
-    if token:
+    if token and debug:
+        say("访问口令：已隐藏（--debug 的输出常要发给维护人员），请输入用 --token 指定的口令。")
+    elif token:
         say(f"访问口令：{token}（其他电脑用上面的完整地址打开，或在页面上输入口令）")
     say("按 Ctrl+C 停止。")
     if not no_browser:
