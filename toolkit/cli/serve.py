@@ -129,6 +129,13 @@ def serve(
             f"在地址 {host} 上开放工作台，局域网内的其他电脑都能访问，必须设置访问口令。",
             hint=f"加上 --token 口令（至少 {MIN_TOKEN_CHARS} 个字符），或 --token auto 自动生成。",
         )
+    debug = bool((ctx.find_root().obj or {}).get("debug"))
+    if token == "auto" and debug:
+        # --debug hides the token (its output goes to maintainers): a generated one would be lost.
+        raise UsageError(
+            "使用 --debug 时不能用 --token auto：调试输出中不显示口令，自动生成的口令将无从得知。",
+            hint=f"用 --token 指定一个自己知道的口令（至少 {MIN_TOKEN_CHARS} 个字符）。",
+        )
     if token == "auto":
         token = secrets.token_urlsafe(18)
     elif token is not None and len(token) < MIN_TOKEN_CHARS:
@@ -153,7 +160,6 @@ def serve(
     app = create_app(
         root, token=token, allowed_hosts=None if not loopback else (*LOOPBACK_NAMES, host)
     )
-    debug = bool((ctx.find_root().obj or {}).get("debug"))
     config = uvicorn.Config(
         app,
         log_level="info" if debug else "critical",
