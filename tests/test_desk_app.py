@@ -268,3 +268,64 @@ def test_token_in_address_becomes_a_cookie(guarded: TestClient) -> None:
     guarded.cookies.clear()
     assert guarded.get("/p/2023Q3?token=wrong").status_code == 401
     assert guarded.get("/p/2023Q3").status_code == 401
+
+
+def test_token_in_the_address_of_any_request_is_stripped_before_it_runs(
+    guarded: TestClient, root: Path
+) -> None:
+    for token, cookie in ((TOKEN, True), ("wrong", False)):
+        answer = guarded.post(f"/p/2023Q3/generate?token={token}", follow_redirects=False)
+        assert answer.status_code == 303
+        assert answer.headers["location"] == "/p/2023Q3/generate"
+        assert answer.headers["cache-control"] == "no-store"
+        assert ("set-cookie" in answer.headers) is cookie
+        assert not Workspace(root).forms_dir(Q3).exists()  # the post was not run
+        guarded.cookies.clear()
+    # Even where no token is needed, the address loses it.
+    open_desk = TestClient(create_app(root), base_url=BASE)
+    answer = open_desk.get("/p/2023Q3?x=1&token=abc", follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/p/2023Q3?x=1")
+    assert "set-cookie" not in answer.headers
+
+
+def test_the_token_form_posts_and_is_never_cached(guarded: TestClient) -> None:
+    page = guarded.get("/p/2023Q3?x=1")
+    assert page.status_code == 401 and page.headers["cache-control"] == "no-store"
+    form = etree.HTML(page.text).find(".//form")
+    assert form.get("method") == "post" and form.get("action") == "/_token"
+    fields = {i.get("name"): i.get("value") for i in form.iter("input")}
+    assert fields == {"next": "/p/2023Q3?x=1", "token": None}
+
+    wrong = guarded.post("/_token", data={"token": "wrong", "next": "/p/2023Q3"})
+    assert wrong.status_code == 401 and "口令不对" in wrong.text
+    assert wrong.headers["cache-control"] == "no-store" and "set-cookie" not in wrong.headers
+    right = guarded.post(
+        "/_token", data={"token": TOKEN, "next": "/p/2023Q3?x=1"}, follow_redirects=False
+    )
+    assert (right.status_code, right.headers["location"]) == (303, "/p/2023Q3?x=1")
+    assert right.headers["cache-control"] == "no-store"
+    assert right.headers["set-cookie"].startswith(f"{TOKEN_COOKIE}=")
+    assert TOKEN not in right.headers["location"]
+    assert guarded.get("/p/2023Q3").status_code == 200  # the cookie carries it now
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])
+def test_the_token_form_never_sends_anyone_elsewhere(guarded: TestClient, target: str) -> None:
+    right = guarded.post("/_token", data={"token": TOKEN, "next": target}, follow_redirects=False)
+    assert right.headers["location"] == "/"
+
+
+def test_a_token_posted_from_another_site_is_refused(guarded: TestClient) -> None:
+    answer = guarded.post(
+        "/_token",
+        data={"token": TOKEN, "next": "/"},
+        headers={"origin": "http://evil.example"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 403 and "set-cookie" not in answer.headers
+
+
+def test_refusals_are_never_cached(root: Path) -> None:
+    other_host = TestClient(create_app(root), base_url="http://attacker.example")
+    answer = other_host.get("/")
+    assert answer.status_code == 403 and answer.headers["cache-control"] == "no-store"

@@ -45,6 +45,12 @@ def test_short_token_and_missing_folder_refused(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "工作文件夹不存在" in missing.stderr
 
 
+def test_generated_token_refused_under_debug(tmp_path: Path) -> None:
+    """--debug hides the token, so a generated one could never be typed in."""
+    done = toolkit("--debug", "serve", str(tmp_path), "--token", "auto", "--no-browser")
+    assert done.returncode == 2 and "不能用 --token auto" in done.stderr
+
+
 def test_help_has_an_example() -> None:
     done = toolkit("serve", "-h")
     assert done.returncode == 0 and "示例：" in done.stdout and "--token" in done.stdout
@@ -96,3 +102,43 @@ def test_serve_starts_answers_and_stops(tmp_path: Path) -> None:
         rest.append(line)
     assert "工作台已停止。" in "".join(rest)
     assert proc.returncode == 0
+
+
+def test_debug_output_never_shows_the_token(tmp_path: Path) -> None:
+    """`--debug` output is what users send to maintainers: the token is in no line of it."""
+    token = "secret-token-4711-xyz"
+    write_register(tmp_path / REGISTER_NAME)
+    args = ["--debug", "serve", str(tmp_path), "--port", "0", "--no-browser", "--token", token]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "toolkit", *args],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=_read_lines, args=(proc.stderr, lines), daemon=True).start()
+    seen: list[str] = []
+    try:
+        first = lines.get(timeout=START_SECONDS)
+        assert first is not None, "serve exited before starting"
+        seen.append(first)
+        url = re.search(r"(http://127\.0\.0\.1:\d+/)", first).group(1)  # type: ignore[union-attr]
+        for _ in range(600):
+            try:
+                httpx.get(f"{url}?token={token}", timeout=10)
+                break
+            except httpx.ConnectError:
+                threading.Event().wait(0.1)
+        with httpx.Client(base_url=url, timeout=10) as client:
+            assert client.get(f"/p/2023Q3?token={token}").status_code == 303
+            assert client.post(f"/p/2023Q3/generate?token={token}").status_code == 303
+            assert client.post("/_token", data={"token": token, "next": "/"}).status_code == 303
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=START_SECONDS)
+    while (line := lines.get(timeout=START_SECONDS)) is not None:
+        seen.append(line)
+    output = "".join(seen) + out
+    assert "GET /p/2023Q3?token=*** HTTP/1.1" in output  # the access log is on, and masked
+    assert "POST /_token" in output
+    assert token not in output

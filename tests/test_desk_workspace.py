@@ -15,18 +15,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from docx_factory import make_docx
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from jinja2 import meta
 from lxml import etree
 from support.browser import fill_form
+from support.lo import require_libreoffice
 from support.registers import write_register
 from support.seed import MINZHI_Q3
 from toolkit.templates import NOTICES, default_path
 
 from toolkit.cli.main import cli
 from toolkit.core.period import Period
-from toolkit.desk.names import MAX_NAME_CHARS, sanitize_filename
+from toolkit.desk.names import display_name, stored_name, upload_name
 from toolkit.desk.notice import write_notice
 from toolkit.desk.status import build_board
 from toolkit.desk.workspace import (
@@ -39,6 +38,9 @@ from toolkit.desk.workspace import (
 from toolkit.errors import RegisterError
 from toolkit.forms import schema
 from toolkit.forms.rendering import PreparedTemplate
+from toolkit.office import libreoffice
+from toolkit.office.filenames import MAX_NAME_BYTES
+from toolkit.returns import intake
 
 Q3 = Period(2023, 3)
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -100,31 +102,15 @@ def document_text(path: Path) -> str:
         ("民治  街道\t报表.docx", "民治 街道 报表.docx"),
     ],
 )
-def test_sanitize_filename(name: str, expected: str) -> None:
-    assert sanitize_filename(name) == expected
+def test_upload_names_keep_only_the_file_name_made_safe(name: str, expected: str) -> None:
+    assert upload_name(name) == expected
 
 
-def test_sanitize_filename_caps_length_and_keeps_extension() -> None:
-    name = sanitize_filename("民" * 300 + ".docx")
-    assert len(name) == MAX_NAME_CHARS
-    assert name.endswith("民.docx")
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(max_size=200))
-def test_sanitize_filename_always_gives_a_plain_name_inside_the_folder(
-    tmp_path_factory: pytest.TempPathFactory, text: str
-) -> None:
-    name = sanitize_filename(text)
-    assert name and len(name) <= MAX_NAME_CHARS
-    assert "/" not in name and "\\" not in name and ".." not in name
-    assert not name.startswith(".") and name == name.strip(" .")
-    assert all(ord(c) >= 32 and c not in '<>:"|?*' for c in name)
-    folder = tmp_path_factory.mktemp("names")
-    target = folder / name
-    assert target.resolve().parent == folder.resolve()
-    target.write_bytes(b"x")  # creatable as named
-    assert [p.name for p in folder.iterdir()] == [name]
+def test_stored_names_fit_every_file_system_with_the_time_prefix() -> None:
+    """Cut by bytes, not characters: 80 CJK characters are 240 bytes before the prefix."""
+    name = stored_name(upload_name("民" * 80 + ".docx"))
+    assert len(name.encode()) <= MAX_NAME_BYTES and name.endswith("民.docx")
+    assert display_name(name).startswith("民民")
 
 
 # ---------------------------------------------------------------- register
@@ -346,3 +332,67 @@ def test_workspace_override_templates_are_used(ws: Workspace, tmp_path: Path) ->
     shutil.copy(default_path("notice-return"), ws.root / "模板" / "notice-return.docx")
     assert ws.template("notice-return") == ws.root / "模板" / "notice-return.docx"
     assert ws.template("form") is None
+
+
+# ---------------------------------------------------------------- reading once
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every file the core reads, in order (the real reader does the reading)."""
+    seen: list[Path] = []
+    real = intake.read_return
+
+    def counted(path: Path, **kwargs: object) -> object:
+        seen.append(Path(path))
+        return real(path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(intake, "read_return", counted)
+    return seen
+
+
+def test_the_board_reads_a_return_once_until_it_changes(
+    ws: Workspace, tmp_path: Path, reads: list[Path]
+) -> None:
+    data = minzhi_return(ws, tmp_path)
+    first = ws.file_return(Q3, "民治街道.docx", data)
+    assert len(reads) == 1  # at upload
+    assert {u.unit: u.status for u in ws.merge(Q3).units}["民治街道"] == "returned"
+    assert len(reads) == 1
+    ws.file_return(Q3, "民治街道-改.docx", data)
+    assert len(reads) == 2
+    codes = {f.code for f in ws.merge(Q3).findings_of("民治街道")}
+    assert "duplicate_return" in codes and len(reads) == 2
+    st = first.path.stat()
+    os.utime(first.path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # changed: read again
+    ws.merge(Q3)
+    assert reads[2:] == [first.path]
+    ws.merge(Q3)
+    assert len(reads) == 3
+    # Another register (or period) means reading again: identification depends on it.
+    write_register(ws.root / REGISTER_NAME)
+    ws.merge(Q3)
+    assert len(reads) == 5
+
+
+@pytest.mark.libreoffice
+def test_a_legacy_return_is_converted_once(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_libreoffice()
+    filled = tmp_path / "民治街道.docx"
+    filled.write_bytes(minzhi_return(ws, tmp_path))
+    odt = libreoffice.convert([filled], "odt", tmp_path / "odt")[filled]
+    runs: list[list[Path]] = []
+    real = libreoffice.convert
+
+    def counted(paths: list[Path], *args: object, **kwargs: object) -> object:
+        runs.append(list(paths))
+        return real(paths, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(libreoffice, "convert", counted)
+    ws.file_return(Q3, "民治街道.odt", odt.read_bytes())
+    for _ in range(3):
+        assert {u.unit: u.status for u in ws.merge(Q3).units}["民治街道"] == "returned"
+        (ws.returns_dir(Q3) / "touched.txt").write_text("x")  # the folder changes, the file not
+    assert len(runs) == 1

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -12,6 +18,7 @@ import pytest
 from docx.enum.section import WD_ORIENT
 from docx.shared import Mm
 from lxml import etree
+from support import bad_files as bf
 from support.lo import (
     fill_with_libreoffice,
     pdf_page_sizes,
@@ -19,6 +26,7 @@ from support.lo import (
     require_libreoffice,
     to_pdf,
 )
+from support.processes import processes_naming
 from support.seed import FORM_HEADERS
 
 from toolkit.errors import ToolkitError
@@ -242,3 +250,92 @@ def test_timeout_kills_soffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     form = make_form(tmp_path / "form.docx")
     with pytest.raises(libreoffice.LibreOfficeTimeout, match="超过 1 秒"):
         convert([form], "pdf", tmp_path / "out", timeout=1)
+
+
+# ---------------------------------------------------------------- failures and interruptions
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uses a shell script as fake soffice")
+def test_a_crash_is_one_chinese_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "soffice"
+    fake.write_text(
+        "#!/bin/sh\necho 'terminate called after throwing an instance of "
+        "com::sun::star::uno::RuntimeException /usr/lib/libreoffice/program/libmergedlo.so' >&2\n"
+        "exit 134\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("TOOLKIT_SOFFICE", str(fake))
+    form = make_form(tmp_path / "form.docx")
+    with pytest.raises(libreoffice.LibreOfficeError) as info:
+        convert([form], "pdf", tmp_path / "out")
+    message = str(info.value)
+    assert message.count("：") == 1 and "\n" not in message and message.endswith("。")
+    assert "LibreOffice" in message and "另存为 .docx" in message
+    for raw in ("134", "terminate", "RuntimeException", "/usr/lib", ".so"):
+        assert raw not in message
+    assert "libmergedlo.so" in str(info.value.__cause__)  # for a --debug traceback
+
+
+def _scratch_left(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("toolkit-"))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_stopping_mid_conversion_leaves_no_copy_and_no_soffice(tmp_path: Path, sig: int) -> None:
+    """A real `toolkit merge` signalled while LibreOffice converts: its folders and soffice go."""
+    require_libreoffice()
+    register = bf.small_register(tmp_path / "register.xlsx")
+    forms = tmp_path / "forms"
+    bf.generate(register, forms)
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    source = bf.form_of(forms, "民治街道")
+    odt = convert([source], "odt", tmp_path / "odt")[source]
+    for n in range(30):  # enough work to be caught in the middle of it
+        shutil.copyfile(odt, returns / f"民治街道-{n:02d}.odt")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "toolkit", "merge", str(returns), "-r", str(register), "-q", "3",
+         "--out", str(tmp_path / "out" / "一览表.docx")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not (
+        [
+            p
+            for p in scratch.glob("toolkit-lo-*/profile/user/*")
+            if p.name != "registrymodifications.xcu"
+        ]
+        and processes_naming(scratch)
+    ):  # LibreOffice has started on its profile
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "LibreOffice did not start"
+        time.sleep(0.05)
+    assert {p.name.split("-")[1] for p in scratch.glob("toolkit-*")} >= {"lo", "convert"}
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "已中止" in err and "Traceback" not in err
+    assert _scratch_left(scratch) == []
+    deadline = time.monotonic() + 10
+    while processes_naming(scratch) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert processes_naming(scratch) == []
+
+
+def test_the_network_namespace_has_no_network(tmp_path: Path) -> None:
+    prefix = libreoffice.network_sandbox()
+    if not prefix:
+        pytest.skip("no network namespace on this system: the profile and link removal remain")
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        probe = f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=5)"
+        inside = subprocess.run([*prefix, sys.executable, "-c", probe], capture_output=True)
+        outside = subprocess.run([sys.executable, "-c", probe], capture_output=True)
+    assert outside.returncode == 0
+    assert inside.returncode != 0 and b"Error" in inside.stderr

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import marshal
+import os
+import secrets
+import stat
 import zipfile
 from pathlib import Path
 
@@ -35,16 +39,21 @@ def _copy_with(tmp_path: Path, old: str, new: str) -> Path:
     return target
 
 
+def _entries(cache: Path) -> list[Path]:
+    """The cached parts (the signing key beside them is not one)."""
+    return sorted(p for p in cache.iterdir() if p.name != template_cache.KEY_FILE)
+
+
 def _document(template: PreparedTemplate) -> bytes:
     return template.render_parts(samples.sample_context("form"))[DOCUMENT_PART]
 
 
 def test_a_second_run_renders_the_same_from_the_cache(cache: Path) -> None:
     first = PreparedTemplate(FORM)
-    entries = sorted(p.name for p in cache.iterdir())
+    entries = _entries(cache)
     assert len(entries) == len(first.templates)  # one per rendered part
     second = PreparedTemplate(FORM)
-    assert sorted(p.name for p in cache.iterdir()) == entries
+    assert _entries(cache) == entries
     assert second.sources == first.sources
     assert _document(second) == _document(first)
 
@@ -61,7 +70,7 @@ def test_the_cache_is_what_is_used(cache: Path) -> None:
 
 def test_damaged_entries_are_prepared_again(cache: Path) -> None:
     expected = _document(PreparedTemplate(FORM))
-    for entry in cache.iterdir():
+    for entry in _entries(cache):
         entry.write_bytes(b"\x00not marshal")
     assert _document(PreparedTemplate(FORM)) == expected
     assert _document(PreparedTemplate(FORM)) == expected  # and rewritten
@@ -97,5 +106,86 @@ def test_old_entries_are_pruned(cache: Path, monkeypatch: pytest.MonkeyPatch) ->
     code = compile("", "<x>", "exec")
     for n in range(6):
         template_cache.store(str(n).encode(), "源", code)
-    assert len(list(cache.iterdir())) == 3
+    assert len(_entries(cache)) == 3
     assert template_cache.load(b"5") == ("源", code)
+
+
+# ---------------------------------------------------------------- integrity
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX owners and modes")
+
+
+def _plant(cache: Path, marker: Path) -> tuple[Path, bytes]:
+    """Store, for the form's document part, code that renders it and also writes `marker`.
+
+    Returns the entry and its payload. Stored through the cache itself, so the
+    entry is correctly signed: as written here, it runs.
+    """
+    first = PreparedTemplate(FORM)
+    with zipfile.ZipFile(FORM) as zf:
+        data = zf.read(DOCUMENT_PART)
+    source = first.sources[DOCUMENT_PART]
+    raw = first.environment.compile(source, raw=True)
+    code = compile(f"open({str(marker)!r}, 'w').write('ran')\n{raw}", "<template>", "exec")
+    template_cache.store(data, source, code)
+    payload = marshal.dumps((source, code))
+    entry = next(p for p in _entries(cache) if p.read_bytes().endswith(payload))
+    return entry, payload
+
+
+def test_a_signed_entry_is_what_runs(cache: Path, tmp_path: Path) -> None:
+    """The control for the tests below: the planted entry, signed, does write its marker."""
+    marker = tmp_path / "ran"
+    _plant(cache, marker)
+    assert not marker.exists()
+    PreparedTemplate(FORM)
+    assert marker.read_text() == "ran"
+
+
+def test_an_entry_with_a_wrong_signature_is_prepared_again_never_run(
+    cache: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "ran"
+    entry, payload = _plant(cache, marker)
+    entry.write_bytes(secrets.token_bytes(32) + payload)  # written without the key
+    expected = _document(PreparedTemplate(FORM))
+    assert not marker.exists()
+    assert not entry.read_bytes().endswith(payload)  # replaced by a freshly prepared entry
+    assert _document(PreparedTemplate(FORM)) == expected
+    assert not marker.exists()
+
+
+@posix_only
+def test_a_folder_others_may_write_to_is_not_used(cache: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    _plant(cache, marker)
+    cache.chmod(0o777)
+    before = {p.name: p.read_bytes() for p in cache.iterdir()}
+    PreparedTemplate(FORM)
+    assert not marker.exists()
+    assert {p.name: p.read_bytes() for p in cache.iterdir()} == before  # nor written to
+
+
+@posix_only
+def test_an_entry_others_may_write_to_is_not_used(cache: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    entry, _ = _plant(cache, marker)
+    entry.chmod(0o666)
+    PreparedTemplate(FORM)
+    assert not marker.exists()
+
+
+@posix_only
+def test_the_key_is_private_and_replaced_when_others_may_read_it(
+    cache: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "ran"
+    _plant(cache, marker)
+    key = cache / template_cache.KEY_FILE
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    old = key.read_bytes()
+    key.chmod(0o644)  # anyone could have signed an entry with it
+    PreparedTemplate(FORM)
+    assert not marker.exists()
+    assert key.read_bytes() != old and stat.S_IMODE(key.stat().st_mode) == 0o600

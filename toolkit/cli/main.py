@@ -372,7 +372,7 @@ def merge(
     from toolkit.office.fileset import check_targets
     from toolkit.register.model import resolve_period
     from toolkit.summary.checklist import summary_lines
-    from toolkit.summary.model import summary_title
+    from toolkit.summary.model import summary_file_name
     from toolkit.summary.outputs import write_merge_outputs
     from toolkit.templating.check import require_columns, require_passing
 
@@ -381,8 +381,8 @@ def merge(
     jobs = resolve_jobs(jobs)
     reg = read_register(register, year, region, allow_new_units)
     period = resolve_period(reg, quarter, year)
-    title = summary_title(reg.region, period)
-    out_docx = _output_path(out, Path("输出") / period.key / f"{title}.docx", ".docx", "--out")
+    default_docx = Path("输出") / period.key / summary_file_name(reg.region, period, ".docx")
+    out_docx = _output_path(out, default_docx, ".docx", "--out")
     out_xlsx = _output_path(xlsx, out_docx.with_suffix(".xlsx"), ".xlsx", "--xlsx")
     out_report = _output_path(
         report, out_docx.with_name(f"问题清单（{period.label}）.xlsx"), ".xlsx", "--report"

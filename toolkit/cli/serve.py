@@ -6,6 +6,7 @@ are imported only when the command runs, so the other commands start fast.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import socket
@@ -114,7 +115,7 @@ def serve(
     """
     import uvicorn
 
-    from toolkit.desk.access import LOOPBACK_NAMES, is_loopback
+    from toolkit.desk.access import LOOPBACK_NAMES, HideToken, is_loopback
     from toolkit.desk.app import create_app
 
     root = Path(workspace)
@@ -127,6 +128,13 @@ def serve(
         raise UsageError(
             f"在地址 {host} 上开放工作台，局域网内的其他电脑都能访问，必须设置访问口令。",
             hint=f"加上 --token 口令（至少 {MIN_TOKEN_CHARS} 个字符），或 --token auto 自动生成。",
+        )
+    debug = bool((ctx.find_root().obj or {}).get("debug"))
+    if token == "auto" and debug:
+        # --debug hides the token (its output goes to maintainers): a generated one would be lost.
+        raise UsageError(
+            "使用 --debug 时不能用 --token auto：调试输出中不显示口令，自动生成的口令将无从得知。",
+            hint=f"用 --token 指定一个自己知道的口令（至少 {MIN_TOKEN_CHARS} 个字符）。",
         )
     if token == "auto":
         token = secrets.token_urlsafe(18)
@@ -152,7 +160,6 @@ def serve(
     app = create_app(
         root, token=token, allowed_hosts=None if not loopback else (*LOOPBACK_NAMES, host)
     )
-    debug = bool((ctx.find_root().obj or {}).get("debug"))
     config = uvicorn.Config(
         app,
         log_level="info" if debug else "critical",
@@ -160,11 +167,16 @@ def serve(
         lifespan="off",
         server_header=False,
     )
+    for name in ("uvicorn.access", "uvicorn.error"):  # configured by Config just now
+        logging.getLogger(name).addFilter(HideToken())
     server = uvicorn.Server(config)
 
-    say(f"报送工作台已启动：{url}{suffix}")
+    # --debug output is meant for maintainers: the token stays out of it.
+    say(f"报送工作台已启动：{url}{'' if debug else suffix}")
     say(f"工作文件夹：{root.resolve()}")
-    if token:
+    if token and debug:
+        say("访问口令：已隐藏（--debug 的输出常要发给维护人员），请输入用 --token 指定的口令。")
+    elif token:
         say(f"访问口令：{token}（其他电脑用上面的完整地址打开，或在页面上输入口令）")
     say("按 Ctrl+C 停止。")
     if not no_browser:

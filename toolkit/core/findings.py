@@ -35,6 +35,7 @@ CODES: dict[str, tuple[str, str]] = {
     "blank_form": (ERROR, "只交了空白表"),
     "identity_conflict": (WARNING, "身份信息不一致"),
     "skipped_file": (ERROR, "文件未读取"),
+    "external_link": (WARNING, "引用了文件以外的内容"),
 }
 
 

@@ -375,6 +375,9 @@ def _filed_view(filed: Filed, period: Period) -> dict[str, str]:
         level = "error"
     else:
         message, level = f"已归入 {filed.unit}{how}", "ok"
+    if filed.removed_links:
+        message += f"；文件引用的 {len(filed.removed_links)} 处外部内容已删除，未访问其地址"
+        level = "warn" if level == "ok" else level
     return {"name": filed.original_name, "level": level, "message": message, "unit": filed.unit}
 
 

@@ -27,25 +27,34 @@ import threading
 import time
 import uuid
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.core.period import Period
-from toolkit.desk.names import display_name, sanitize_filename, stamp, unique_path, unit_folder_name
+from toolkit.desk.names import (
+    display_name,
+    stamp,
+    stored_name,
+    unique_path,
+    unit_folder_name,
+    upload_name,
+)
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.forms.generate import Generation, generate_forms
-from toolkit.forms.identity import form_file_name
+from toolkit.forms.identity import form_file_name, unit_file_names
 from toolkit.forms.schema import FORM, SUMMARY
 from toolkit.office import folder as files_on_disk
 from toolkit.office import ooxml
+from toolkit.office.filenames import safe_name
 from toolkit.office.fileset import Kept
 from toolkit.register.model import Register, resolve_period
 from toolkit.register.reader import looks_like_register, read_register
 from toolkit.register.source import READ_SUFFIXES
-from toolkit.returns.intake import take_in
+from toolkit.returns.intake import ReadCache, take_in
 from toolkit.returns.merging import MergeResult, merge_returns, require_returns
 from toolkit.returns.survey import OWN_OUTPUT
-from toolkit.summary.model import summary_title
+from toolkit.summary.model import summary_file_name
 from toolkit.summary.outputs import write_merge_outputs
 from toolkit.templating.check import require_columns, require_passing
 
@@ -67,13 +76,19 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # one file (docs/desk.md)
 UPLOAD_SUFFIXES = (".docx", ".docm", ".doc", ".wps", ".odt")
 
 _FILING_LOCK = threading.Lock()
+# Reading returns (an upload, a board's merge) costs memory and CPU, so it
+# runs on a pool of this many threads, however many requests come in
+# (docs/reliability.md). A pool and not a lock: the C allocator keeps memory
+# a thread freed for that thread, so memory follows the threads that read.
+READERS = 2
+_readers = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="toolkit-reader")
 
 
 class DeskError(ToolkitError):
     """A request the desk refuses (wrong file type, too large, …)."""
 
 
-__all__ = ["DeskError", "Workspace", "display_name", "sanitize_filename", "unit_folder_name"]
+__all__ = ["DeskError", "Workspace", "display_name", "unit_folder_name"]
 
 
 # ---------------------------------------------------------------- results
@@ -90,6 +105,7 @@ class Filed:
     period: Period | None
     error: str | None  # why it cannot be read; it is filed all the same
     not_a_return: str | None = None  # a blank form or the toolkit's own file; filed all the same
+    removed_links: list[str] = field(default_factory=list)  # removed before conversion
 
     def wrong_period(self, period: Period) -> bool:
         return self.period is not None and self.period != period
@@ -129,6 +145,7 @@ class Workspace:
         self._cache_lock = threading.Lock()
         self._register_cache: tuple[tuple, Register] | None = None
         self._merge_cache: dict[Period, tuple[tuple, MergeResult]] = {}
+        self._reads = ReadCache()  # returns read once, for every later merge
         self.sweep()
 
     def sweep(self) -> None:
@@ -185,6 +202,7 @@ class Workspace:
             if self._register_cache and self._register_cache[0] == key:
                 return self._register_cache[1]
         register = read_register(path)
+        unit_file_names(register)  # two units must not share a folder
         with self._cache_lock:
             self._register_cache = (key, register)
         return register
@@ -195,7 +213,7 @@ class Workspace:
 
     def install_register(self, original_name: str, data: bytes) -> Path:
         """Save an uploaded register as 登记表.xlsx (.xls, .ods), after checking it reads."""
-        name = sanitize_filename(original_name)
+        name = upload_name(original_name)
         suffix = Path(name).suffix.lower()
         if suffix not in READ_SUFFIXES:
             raise DeskError(f"登记表应为 Excel 文件（.xlsx、.xls）或 .ods，收到“{name}”。")
@@ -301,7 +319,7 @@ class Workspace:
         `回收表/_未识别/`. A second return of a unit is stored beside the
         first: the merge uses the newest and reports both.
         """
-        name = sanitize_filename(original_name)
+        name = upload_name(original_name)
         if not name.lower().endswith(UPLOAD_SUFFIXES):
             raise DeskError(
                 f"“{name}”不是 Word 文件，未保存。",
@@ -317,15 +335,17 @@ class Workspace:
         try:
             with ooxml.atomic_path(staged) as tmp:
                 tmp.write_bytes(data)
-            (item,) = list(take_in([staged], register, period))
+            (item,) = _readers.submit(lambda: list(take_in([staged], register, period))).result()
             skipped = item.skipped
             # The toolkit's own output belongs to no unit; a blank form to the unit it was made for.
             unit = None if skipped and skipped.kind == OWN_OUTPUT else item.unit
             folder = returns / (unit_folder_name(unit) if unit else UNIDENTIFIED_DIR)
             folder.mkdir(parents=True, exist_ok=True)
             with _FILING_LOCK:
-                target = unique_path(folder, f"{stamp()}-{name}")
+                target = unique_path(folder, stored_name(name))
                 staged.replace(target)
+            # Read now under its new name: the board need not read it again.
+            self._reads.put(item.moved(target), register, period)
         finally:
             staged.unlink(missing_ok=True)
             for d in (staging, staging.parent):
@@ -339,6 +359,7 @@ class Workspace:
             item.period,
             item.error,
             skipped.reason if skipped else None,
+            item.removed_links,
         )
 
     def received_files(self, period: Period) -> dict[str, list[ReceivedFile]]:
@@ -370,7 +391,7 @@ class Workspace:
             if cached and cached[0] == key:
                 return cached[1]
         paths = [returns] if returns.is_dir() else []
-        result = merge_returns(register, period, paths)
+        result = _readers.submit(merge_returns, register, period, paths, cache=self._reads).result()
         with self._cache_lock:
             self._merge_cache[period] = (key, result)
         return result
@@ -406,10 +427,10 @@ class Workspace:
         """Where `summarise` writes, named as `toolkit merge` names them."""
         period = result.period
         folder = self.summary_dir(period)
-        title = summary_title(result.register.region, period)
+        region = result.register.region
         return SummaryFiles(
-            folder / f"{title}.docx",
-            folder / f"{title}.xlsx",
+            folder / summary_file_name(region, period, ".docx"),
+            folder / summary_file_name(region, period, ".xlsx"),
             folder / f"问题清单（{period.label}）.xlsx",
         )
 
@@ -444,7 +465,7 @@ class Workspace:
         return sorted(out, key=lambda f: f.modified, reverse=True)
 
     def notice_path(self, period: Period, unit: str, title: str) -> Path:
-        name = sanitize_filename(f"{title}（{unit}）.docx")
+        name = safe_name(f"{title}（{unit}）.docx")
         return self.summary_dir(period) / NOTICES_DIR / name
 
 

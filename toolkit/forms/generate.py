@@ -30,7 +30,7 @@ from toolkit.forms.identity import (
     PROP_ROWS,
     PROP_UNIT,
     PROP_YEAR,
-    form_file_name,
+    form_file_names,
     form_id,
 )
 from toolkit.forms.rendering import PreparedTemplate
@@ -107,7 +107,8 @@ def generate_forms(
     chosen = select_units(register, units)
     empty, empty_warning = empty_targets(register, period, chosen, allow_empty_targets)
     out_dir = Path(out_dir)
-    targets = {u: out_dir / form_file_name(register.region, period, u) for u in chosen}
+    names = form_file_names(register, period)
+    targets = {u: out_dir / names[u] for u in chosen}
     listing = out_dir / DISTRIBUTION_LIST
     if not force:
         existing = [p for p in [*targets.values(), listing] if p.exists()]

@@ -9,9 +9,11 @@ other outputs carry one such property naming their kind (`PROP_OUTPUT`).
 from __future__ import annotations
 
 import hashlib
-import re
 
 from toolkit.core.period import Period
+from toolkit.errors import RegisterError
+from toolkit.office.filenames import name_key, safe_name
+from toolkit.register.model import Register
 
 # Custom document property names: the form's identity on return.
 PROP_FORM_ID = "MinshengFormId"
@@ -28,16 +30,46 @@ OUTPUT_SUMMARY = "一览表"
 OUTPUT_FINDINGS = "问题清单"
 OUTPUT_DISTRIBUTION = "分发清单"
 
-_UNSAFE_FILENAME_RE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
 
 def form_title(region: str, period: Period) -> str:
     return f"{region}{period.label}民生实事项目进展情况表"
 
 
 def form_file_name(region: str, period: Period, unit: str) -> str:
-    safe_unit = _UNSAFE_FILENAME_RE.sub("_", unit)
-    return f"{form_title(region, period)}（{safe_unit}）.docx"
+    return safe_name(f"{form_title(region, period)}（{unit}）.docx")
+
+
+def form_file_names(register: Register, period: Period) -> dict[str, str]:
+    """unit -> its form's file name, for every unit; checked as `unit_file_names` does."""
+    unit_file_names(register)
+    return _distinct(
+        register, {u: form_file_name(register.region, period, u) for u in register.unit_names()}
+    )
+
+
+def unit_file_names(register: Register) -> dict[str, str]:
+    """unit -> the file or folder name made from it, for every unit of the register.
+
+    Two units whose names differ only where a file name cannot (`:` and `_`,
+    case, characters dropped) would overwrite each other's form and share one
+    folder at the desk: that is a register error, raised before anything is written.
+    """
+    return _distinct(register, {u: safe_name(u) for u in register.unit_names()})
+
+
+def _distinct(register: Register, names: dict[str, str]) -> dict[str, str]:
+    seen: dict[str, str] = {}  # name key -> unit
+    for unit, name in names.items():
+        other = seen.setdefault(name_key(name), unit)
+        if other != unit:
+            rows = [register.projects_of(u)[0].row for u in (other, unit)]
+            raise RegisterError(
+                f"第 {rows[0]} 行和第 {rows[1]} 行的主办单位“{other}”和“{unit}”只差在文件名"
+                f"不能区分的字符上，两个单位的文件会互相覆盖（都成为“{name}”）。",
+                sheet="项目",
+                hint='把其中一个单位的名称改得可以区分（不用 : / \\ * ? " < > | 等符号）。',
+            )
+    return names
 
 
 def form_id(period: Period, unit: str, fingerprint: str) -> str:

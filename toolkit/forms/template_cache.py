@@ -12,6 +12,14 @@ The cache only saves time: when its folder cannot be read or written, or an
 entry is damaged, the part is prepared as if there were no cache. Folder:
 `TOOLKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/toolkit/templates`, else
 `~/.cache/toolkit/templates`.
+
+Entries are code that runs outside the Jinja sandbox, so they are trusted
+only as far as the folder is: it is used only when it belongs to the current
+user and nobody else may write to it (created 0700), every entry is signed
+with an HMAC under a per-user random key kept beside the entries (`.key`,
+0600), and an entry that is not ours, is writable by others or does not
+match its signature is prepared again and replaced. (Windows keeps a user's
+profile folders private itself; there only the signatures are checked.)
 """
 
 from __future__ import annotations
@@ -19,8 +27,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import hmac
 import marshal
 import os
+import secrets
+import stat
 import sys
 from pathlib import Path
 from types import CodeType
@@ -32,6 +43,9 @@ from toolkit.errors import OutputError
 from toolkit.office.ooxml import write_bytes_atomic
 
 MAX_ENTRIES = 200  # older entries go first once there are more
+KEY_FILE = ".key"  # the signing key: dot-names are never entries
+_MAC_BYTES = 32
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
 def cache_dir() -> Path | None:
@@ -68,13 +82,20 @@ def _key(part: bytes) -> str:
 
 def load(part: bytes) -> tuple[str, CodeType] | None:
     """(source, code) prepared earlier from these bytes, or None."""
-    folder = cache_dir()
-    if folder is None:
+    folder = _private_folder()
+    key = _signing_key(folder) if folder is not None else None
+    if folder is None or key is None:
         return None
+    name = _key(part)
+    data = _read_own(folder / name)
+    if data is None or len(data) < _MAC_BYTES:
+        return None
+    mac, payload = data[:_MAC_BYTES], data[_MAC_BYTES:]
+    if not hmac.compare_digest(mac, _mac(key, name, payload)):
+        return None  # tampered with, or from another key: prepared again
     try:
-        data = (folder / _key(part)).read_bytes()
-        source, code = marshal.loads(data)
-    except (OSError, ValueError, EOFError, TypeError):
+        source, code = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
         return None
     if not isinstance(source, str) or not isinstance(code, CodeType):
         return None
@@ -82,13 +103,69 @@ def load(part: bytes) -> tuple[str, CodeType] | None:
 
 
 def store(part: bytes, source: str, code: CodeType) -> None:
+    folder = _private_folder()
+    key = _signing_key(folder) if folder is not None else None
+    if folder is None or key is None:
+        return
+    name = _key(part)
+    payload = marshal.dumps((source, code))
+    with contextlib.suppress(OSError, OutputError):
+        write_bytes_atomic(folder / name, _mac(key, name, payload) + payload)
+        _prune(folder, keep=name)
+
+
+def _mac(key: bytes, name: str, payload: bytes) -> bytes:
+    # The entry's name is signed too: a valid entry cannot stand in for another part.
+    return hmac.new(key, name.encode() + b"\0" + payload, hashlib.sha256).digest()
+
+
+def _private_folder() -> Path | None:
+    """The cache folder (made, 0700, when missing), or None when it is not private to us."""
     folder = cache_dir()
     if folder is None:
-        return
-    key = _key(part)
+        return None
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = folder.lstat()
+    except OSError:
+        return None
+    return folder if stat.S_ISDIR(st.st_mode) and _own(st, others=0o022) else None
+
+
+def _own(st: os.stat_result, *, others: int) -> bool:
+    """Ours, and none of the permission bits `others` set (always true off POSIX)."""
+    if os.name != "posix":
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & others
+
+
+def _read_own(path: Path, others: int = 0o022) -> bytes | None:
+    """The file's bytes when it is a regular file of ours that others cannot change."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode) or not _own(st, others=others):
+            return None
+        try:
+            return fh.read()
+        except OSError:
+            return None
+
+
+def _signing_key(folder: Path) -> bytes | None:
+    """The per-user key beside the entries, made (0600) when missing or not ours alone."""
+    path = folder / KEY_FILE
+    key = _read_own(path, others=0o077)
+    if key is not None and len(key) == _MAC_BYTES:
+        return key
+    # A new key: every entry signed with another one is prepared again.
     with contextlib.suppress(OSError, OutputError):
-        write_bytes_atomic(folder / key, marshal.dumps((source, code)))
-        _prune(folder, keep=key)
+        write_bytes_atomic(path, secrets.token_bytes(_MAC_BYTES))  # written 0600
+    key = _read_own(path, others=0o077)  # another process may have written its key first
+    return key if key is not None and len(key) == _MAC_BYTES else None
 
 
 def _prune(folder: Path, keep: str) -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from toolkit.errors import OutputError, UsageError
+from toolkit.office.filenames import safe_name
 from toolkit.office.folder import shown
 from toolkit.office.ooxml import os_reason
 
@@ -210,10 +211,10 @@ class FileSet:
     def _keep(self, target: Path) -> Path:
         folder = target.parent / self.history
         moment = dt.datetime.fromtimestamp(target.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
-        copy = folder / f"{target.stem}-{moment}{target.suffix}"
+        copy = folder / safe_name(f"{target.stem}-{moment}{target.suffix}")  # fits any system
         n = 2
         while copy.exists():
-            copy = folder / f"{target.stem}-{moment}-{n}{target.suffix}"
+            copy = folder / safe_name(f"{target.stem}-{moment}-{n}{target.suffix}")
             n += 1
         try:
             folder.mkdir(exist_ok=True)

@@ -5,6 +5,17 @@ second, the conversion of a small form a fraction of that. Every run gets a
 private, throwaway user profile, so it neither attaches to a LibreOffice the
 user has open nor fights with a parallel run over a locked profile.
 
+The documents come from outside, and LibreOffice follows links while it
+converts, so no run can reach the network (docs/reliability.md):
+
+1. the copy LibreOffice opens has lost every reference to outside content
+   (links.strip_links); what went is reported per input;
+2. the profile blocks links from untrusted documents, never updates links,
+   runs no macros and sends every web request to a proxy on this machine
+   that does not exist;
+3. on Linux, soffice runs in a network namespace with no interface
+   (``unshare -rn``, else ``bwrap --unshare-net``), when the system allows it.
+
 Inputs are copied to unique names in a staging folder first. That keeps them
 untouched (LibreOffice leaves ``.~lock.*#`` files beside what it opens), lets
 two inputs with the same name from different folders share one run, and keeps
@@ -14,17 +25,19 @@ non-ASCII paths off the command line.
 from __future__ import annotations
 
 import contextlib
+import functools
 import glob
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from toolkit.errors import ToolkitError
-from toolkit.office.ooxml import atomic_path
+from toolkit.errors import ReturnError, ToolkitError
+from toolkit.office.links import strip_links
+from toolkit.office.ooxml import atomic_path, os_reason
+from toolkit.office.scratch import scratch_folder
 
 ENV_SOFFICE = "TOOLKIT_SOFFICE"
 
@@ -67,6 +80,84 @@ class LibreOfficeNotFound(LibreOfficeError):
 
 class LibreOfficeTimeout(LibreOfficeError):
     pass
+
+
+class Converted(dict[Path, Path]):
+    """input -> output for the inputs LibreOffice converted, and what happened to the others."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.removed_links: dict[Path, list[str]] = {}  # input -> references removed first
+        self.refused: dict[Path, str] = {}  # input -> why it was not given to LibreOffice
+
+
+# ---------------------------------------------------------------- isolation
+
+# LibreOffice settings (org.openoffice.*) of every run's profile.
+_PROFILE_SETTINGS = [
+    # No links from a document that is not in a trusted location (none is).
+    ("Office.Common/Security/Scripting", "BlockUntrustedRefererLinks", "true"),
+    ("Office.Common/Security/Scripting", "DisableMacrosExecution", "true"),
+    ("Office.Common/Security/Scripting", "MacroSecurityLevel", "3"),
+    ("Office.Writer/Content/Update", "Link", "0"),  # 0: never update links
+    ("Office.Calc/Content/Update", "Link", "0"),
+    # Web requests go to a proxy on this machine's discard port, so nothing
+    # leaves the machine; no host is exempt.
+    ("Inet/Settings", "ooInetProxyType", "1"),
+    ("Inet/Settings", "ooInetNoProxy", ""),
+    *(
+        ("Inet/Settings", f"ooInet{scheme}Proxy{field}", value)
+        for scheme in ("HTTP", "HTTPS", "FTP")
+        for field, value in (("Name", "127.0.0.1"), ("Port", "9"))
+    ),
+    (
+        "Office.Jobs/Jobs/org.openoffice.Office.Jobs:Job['UpdateCheck']/Arguments",
+        "AutoCheckEnabled",
+        "false",
+    ),
+    ("Office.Common/Misc", "CrashReport", "false"),
+]
+
+
+def _profile_settings() -> bytes:
+    items = "".join(
+        f'<item oor:path="/org.openoffice.{path}"><prop oor:name="{name}" oor:op="fuse">'
+        f"<value>{value}</value></prop></item>"
+        for path, name, value in _PROFILE_SETTINGS
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+        f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{items}</oor:items>'
+    ).encode()
+
+
+_SANDBOXES = (
+    ["unshare", "--map-root-user", "--net", "--"],
+    ["bwrap", "--dev-bind", "/", "/", "--unshare-net", "--"],
+)
+
+
+@functools.cache
+def network_sandbox() -> tuple[str, ...]:
+    """The command prefix that runs a program without network, or () where none works.
+
+    Linux only; checked once per process by running `true` through each.
+    """
+    if not sys.platform.startswith("linux"):
+        return ()
+    for prefix in _SANDBOXES:
+        tool = shutil.which(prefix[0])
+        if tool is None:
+            continue
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            done = subprocess.run(
+                [tool, *prefix[1:], "true"], capture_output=True, timeout=20, check=False
+            )
+            if done.returncode == 0:
+                return (tool, *prefix[1:])
+    return ()
 
 
 def _is_executable(path: str | Path) -> bool:
@@ -117,38 +208,52 @@ def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
 
 def convert(
     paths: list[Path], target_format: str, out_dir: Path, *, timeout: float = 600
-) -> dict[Path, Path]:
-    """Convert all `paths` to `target_format` in one LibreOffice run.
+) -> Converted:
+    """Convert all `paths` to `target_format` in one LibreOffice run, without network.
 
     Returns input -> output for the files LibreOffice produced; an input it
-    could not read (or that does not exist) is simply absent. Outputs are
-    named ``<stem>.<ext>`` in `out_dir`; a name already taken by another
-    output of this batch, or by one of the inputs, gets ``-2``, ``-3``...
-    Other files already in `out_dir` are overwritten.
+    could not read (or that does not exist) is simply absent, one that could
+    not be checked for links is in `refused`. Outputs are named
+    ``<stem>.<ext>`` in `out_dir`; a name already taken by another output of
+    this batch, or by one of the inputs, gets ``-2``, ``-3``... Other files
+    already in `out_dir` are overwritten.
     """
     ext = target_format.split(":", 1)[0].lower()
     fmt = FILTERS.get(target_format.lower(), target_format)
     out_dir = Path(out_dir)
+    result = Converted()
     inputs = [Path(p) for p in dict.fromkeys(paths) if Path(p).is_file()]
     if not inputs:
-        return {}
+        return result
     soffice = find_soffice()
     if soffice is None:
         raise LibreOfficeNotFound()
 
-    with tempfile.TemporaryDirectory(prefix="toolkit-lo-", ignore_cleanup_errors=True) as tmp:
-        work = Path(tmp)
-        stage, produced = work / "in", work / "out"
-        stage.mkdir()
-        produced.mkdir()
+    with scratch_folder("toolkit-lo-") as work:
+        stage, produced, profile = work / "in", work / "out", work / "profile"
+        for folder in (stage, produced, profile / "user"):
+            folder.mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_bytes(_profile_settings())
         staged: dict[str, Path] = {}  # staged stem -> original input
         for i, src in enumerate(inputs):
             name = f"f{i:04d}{src.suffix.lower()}"
-            shutil.copyfile(src, stage / name)
+            try:
+                removed = strip_links(src, stage / name)
+            except ReturnError as exc:
+                result.refused[src] = exc.message
+                continue
+            except OSError as exc:
+                result.refused[src] = f"无法读取此文件：{os_reason(exc)}。"
+                continue
+            if removed:
+                result.removed_links[src] = removed
             staged[Path(name).stem] = src
+        if not staged:
+            return result
         cmd = [
+            *network_sandbox(),
             soffice,
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            f"-env:UserInstallation={profile.as_uri()}",
             "--headless",
             "--invisible",
             "--norestore",
@@ -161,33 +266,7 @@ def convert(
             str(produced),
             *(str(stage / f"{stem}{src.suffix.lower()}") for stem, src in staged.items()),
         ]
-        popen_extra: dict[str, object] = (
-            {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
-            if sys.platform == "win32"
-            else {"start_new_session": True}
-        )
-        try:
-            proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                **popen_extra,  # type: ignore[call-overload]
-            )
-        except OSError as exc:
-            raise LibreOfficeError(
-                f"无法启动 LibreOffice（{soffice}）：{exc.strerror or exc}"
-            ) from None
-        try:
-            _, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_tree(proc)
-            raise LibreOfficeTimeout(
-                f"LibreOffice 转换 {len(inputs)} 个文件超过 {timeout:.0f} 秒仍未完成，已强行结束。",
-                hint="文件较多时请分批处理；个别文件卡住时，请在 Word/WPS 中另存为 .docx。",
-            ) from None
-
-        result: dict[Path, Path] = {}
+        returncode, err = _run(cmd, soffice, timeout, len(staged))
         taken = {_norm(p) for p in inputs}
         for stem, src in staged.items():
             out = produced / f"{stem}.{ext}"
@@ -198,10 +277,51 @@ def convert(
             with atomic_path(target) as tmp_target:
                 shutil.copyfile(out, tmp_target)
             result[src] = target
-        if not result and proc.returncode != 0:
-            tail = err.decode("utf-8", "replace").strip()[-500:]
-            raise LibreOfficeError(f"LibreOffice 转换失败（退出码 {proc.returncode}）：{tail}")
+        if not result and returncode != 0:
+            # The raw output is kept for --debug tracebacks, out of the message.
+            raise LibreOfficeError(
+                f"LibreOffice 转换 {len(staged)} 个文件时异常退出，一个也没有转换出来："
+                "请关闭所有 LibreOffice 窗口后重试，仍不行时请让报送单位在 Word/WPS 中另存为 .docx。"
+            ) from _Output(f"exit {returncode}: {err.decode('utf-8', 'replace')[-2000:]}")
         return result
+
+
+class _Output(Exception):
+    """What soffice printed, for a maintainer's --debug traceback."""
+
+
+def _run(cmd: list[str], soffice: str, timeout: float, count: int) -> tuple[int, bytes]:
+    """Run soffice to the end: (exit code, stderr); stopped with its children on any way out."""
+    popen_extra: dict[str, object] = (
+        {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+        if sys.platform == "win32"
+        else {"start_new_session": True}
+    )
+    try:
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            **popen_extra,  # type: ignore[call-overload]
+        )
+    except OSError as exc:
+        raise LibreOfficeError(
+            f"无法启动 LibreOffice（{soffice}：{os_reason(exc)}）：请确认 LibreOffice 安装完好，"
+            "或让报送单位把 .doc/.wps/.odt 文件在 Word/WPS 中另存为 .docx。"
+        ) from None
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_tree(proc)
+        raise LibreOfficeTimeout(
+            f"LibreOffice 转换 {count} 个文件超过 {timeout:.0f} 秒仍未完成，已强行结束："
+            "文件较多时请分批处理，个别文件卡住时请让报送单位在 Word/WPS 中另存为 .docx。"
+        ) from None
+    except BaseException:  # Ctrl+C, a stop signal: soffice must not outlive its folder
+        _kill_tree(proc)
+        raise
+    return proc.returncode, err
 
 
 def _norm(p: Path) -> str:

@@ -13,6 +13,7 @@ import contextlib
 import errno
 import os
 import re
+import sys
 import tempfile
 import zipfile
 import zlib
@@ -23,15 +24,31 @@ from lxml import etree
 
 from toolkit.errors import OutputError, ReturnError
 
-# Limits for packages we read (docs/reliability.md). An honest return of
-# 3,000 filled rows has a document.xml of about 15 MB holding about 700,000
-# tags; these leave room for a few times that and stop bombs. Memory follows
-# the tag count, not the byte count: lxml spends about 125 bytes per element,
-# so 12 MB of `<w:p/>` (compressed: 12 KB) would cost 250 MB once parsed.
+# Limits for packages we read (docs/reliability.md): zip bombs are stopped
+# before inflating, and a part's XML before parsing.
 MAX_ENTRIES = 5_000
 MAX_PART_BYTES = 64 * 1024 * 1024  # one XML part, uncompressed
 MAX_PACKAGE_BYTES = 512 * 1024 * 1024  # sum of declared sizes of all entries
-MAX_XML_MARKUP = 2_000_000  # `<` in one XML part: an upper bound on its elements
+
+# Budgets per package and XML part, so that no return costs more than about
+# 200 MB and 2 s to read, whatever its size on disk (docs/reliability.md).
+# Memory follows the nodes, not the bytes: lxml spends 120-220 bytes per
+# element, text or attribute, so 12 MB of `<w:p/>` (compressed: 12 KB) would
+# cost 250 MB parsed; the reader then spends microseconds per paragraph, run
+# and cell, and per level of nesting above fields and hidden text. An honest
+# return of 1,500 filled rows (document.xml of 8 MB) uses 85% of the markup
+# budget and at most 30% of the others. Each `<` opens at most one element,
+# comment or instruction and ends at most one text node; each `=` gives at
+# most one attribute: their sum bounds the nodes before anything is parsed.
+MAX_XML_MARKUP = 650_000  # for all the parts read from one package
+MAX_DEPTH = 40  # element nesting; Word's deepest (a text box in a nested table) is ~25
+MAX_PARAGRAPHS = 100_000
+MAX_RUNS = 50_000  # runs of text: Word starts one at every change of font, script or edit
+MAX_CELLS = 50_000  # table cells, nested tables included
+MAX_CELL_PARAGRAPHS = 1_000  # paragraphs of one cell (not counting nested tables)
+MAX_ROW_CELLS = 64  # cells of one table row: Word allows 63 columns
+MAX_FIELD_NESTING = 16  # fields inside fields
+MAX_TEXT_CHARS = 2_000_000  # characters in w:t, in one part
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -80,7 +97,14 @@ _PARSER = etree.XMLParser(
 
 
 def parse_xml(data: bytes, *, part: str = "") -> etree._Element:
-    """Parse XML from an untrusted package: no DTD, no entities, no network."""
+    """Parse XML from an untrusted package: no DTD, no entities, no network, within the budgets."""
+    return _parse(data, part, MAX_XML_MARKUP)[0]
+
+
+def _parse(
+    data: bytes, part: str, markup_left: int, *, budgets: bool = True
+) -> tuple[etree._Element, int]:
+    """The parsed part and its markup count, refused beyond `markup_left` or another budget."""
     head = data[:4096].lstrip()
     if b"<!DOCTYPE" in data[: _root_start(data)] or b"<!ENTITY" in head:
         raise ReturnError(
@@ -88,23 +112,95 @@ def parse_xml(data: bytes, *, part: str = "") -> etree._Element:
             "请让报送单位在 Word/WPS 中另存为新的 .docx 后重新报送。"
         )
     # Counted before parsing: the tree of a dense part is 20x its size.
-    markup = data.count(b"<")
-    if markup > MAX_XML_MARKUP:
-        raise ReturnError(
-            f"文件内部 {part or 'XML'} 含有约 {markup // 10_000} 万个 XML 标记，超过上限 "
-            f"{MAX_XML_MARKUP // 10_000} 万个（几千行的正常填报表也远低于此），疑似恶意构造，已拒绝读取："
-            "请让报送单位在 Word/WPS 中另存为新的 .docx 后重新报送。"
-        )
+    markup = data.count(b"<") + data.count(b"=")
+    if markup > markup_left:
+        total = MAX_XML_MARKUP - markup_left + markup
+        raise _over_budget(part, f"XML 标记约有 {_count(total)}，上限 {_count(MAX_XML_MARKUP)}")
     try:
         root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
+        if _LIBXML_LIMIT_RE.search(str(exc)):  # libxml2's own limits: nesting, one text node
+            raise _over_budget(part, f"嵌套多于 {MAX_DEPTH} 层，或一段文字过长") from None
         raise ReturnError(
             f"文件内部 {part or 'XML'} 已损坏（XML 格式错误，第 {exc.lineno} 行），"
             "请让报送单位重新保存后发送。"
         ) from None
     if root.getroottree().docinfo.doctype:
         raise ReturnError(f"文件内部 {part or 'XML'} 含有 DOCTYPE 声明，已拒绝读取。")
-    return root
+    if budgets and _too_deep(root):
+        raise _over_budget(part, f"嵌套多于 {MAX_DEPTH} 层")
+    if budgets and root.tag.startswith(_W):
+        _check_word_budget(root, part)
+    return root, markup
+
+
+_LIBXML_LIMIT_RE = re.compile(r"depth|huge|resource limit|too big", re.IGNORECASE)
+# True when an element lies deeper than MAX_DEPTH (the root is depth 1).
+_too_deep = etree.XPath("boolean(" + "/".join(["*"] * MAX_DEPTH) + ")")
+_W = f"{{{W_NS}}}"
+_P, _R, _TR, _TC, _T = (_W + t for t in ("p", "r", "tr", "tc", "t"))
+_FLD_CHAR = _W + "fldChar"
+_FLD_CHAR_TYPE = _W + "fldCharType"
+# Paragraphs and cells in these still belong to the cell or row around them
+# (wordml.iter_blocks).
+_WRAPPERS = frozenset((_W + "sdt", _W + "sdtContent", _W + "customXml"))
+
+
+def _check_word_budget(root: etree._Element, part: str) -> None:
+    """Paragraphs, runs, cells, fields and text of a WordprocessingML part, in one pass."""
+    paragraphs = runs = cells = chars = fields = 0
+    per_parent: dict[etree._Element, int] = {}  # a cell's paragraphs, a row's cells
+    for el in root.iter(_P, _R, _TC, _T, _FLD_CHAR):
+        tag = el.tag
+        if tag == _T:
+            chars += len(el.text or "")
+        elif tag == _R:
+            runs += 1
+            if runs > MAX_RUNS:
+                break
+        elif tag == _FLD_CHAR:
+            kind = el.get(_FLD_CHAR_TYPE)
+            fields += kind == "begin"
+            fields -= kind == "end" and fields > 0
+            if fields > MAX_FIELD_NESTING:
+                raise _over_budget(part, f"域中套域多于 {MAX_FIELD_NESTING} 层")
+        else:
+            paragraphs += tag == _P
+            cells += tag == _TC
+            if paragraphs > MAX_PARAGRAPHS or cells > MAX_CELLS:
+                break
+            parent = el.getparent()
+            while parent is not None and parent.tag in _WRAPPERS:
+                parent = parent.getparent()
+            if parent is not None and parent.tag == (_TC if tag == _P else _TR):
+                n = per_parent[parent] = per_parent.get(parent, 0) + 1
+                if tag == _P and n > MAX_CELL_PARAGRAPHS:
+                    raise _over_budget(
+                        part, f"一个单元格中的段落多于 {_count(MAX_CELL_PARAGRAPHS)}"
+                    )
+                if tag == _TC and n > MAX_ROW_CELLS:
+                    raise _over_budget(part, f"一个表格行中的单元格多于 {_count(MAX_ROW_CELLS)}")
+    for count, limit, what in (
+        (paragraphs, MAX_PARAGRAPHS, "段落"),
+        (runs, MAX_RUNS, "文字片段（run）"),
+        (cells, MAX_CELLS, "单元格"),
+        (chars, MAX_TEXT_CHARS, "文字"),
+    ):
+        if count > limit:
+            raise _over_budget(part, f"{what}多于 {_count(limit)}")
+
+
+def _over_budget(part: str, what: str) -> ReturnError:
+    """The `unreadable` reason for a part beyond a budget: what, and what to do."""
+    return ReturnError(
+        f"文件内部 {part or 'XML'} 超出读取上限（{what}），已拒绝读取：Word 保存的正常填报表远低于此上限，"
+        "这样的文件多为有意构造；如确是正常的填报表，请让报送单位分成几份报送，"
+        "或在 Word/WPS 中另存为新的 .docx 后重新报送。"
+    )
+
+
+def _count(n: int) -> str:
+    return f"{round(n / 10_000)} 万个" if n >= 10_000 else f"{n} 个"
 
 
 def _root_start(data: bytes) -> int:
@@ -143,10 +239,15 @@ def sniff(path: Path) -> str:
 
 
 class Package:
-    """A read-only, size-limited view of a zip package."""
+    """A read-only, size-limited view of a zip package.
 
-    def __init__(self, path: Path) -> None:
+    `budgets`: the reading budgets apply (files from outside); the office's
+    own files (the register, a 一览表) may be larger and are read without them.
+    """
+
+    def __init__(self, path: Path, *, budgets: bool = True) -> None:
         self.path = path
+        self.budgets = budgets
         try:
             self._zip = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
@@ -166,7 +267,10 @@ class Package:
             raise ReturnError(
                 f"文件解压后超过 {MAX_PACKAGE_BYTES // 2**20} MB，疑似压缩炸弹，已拒绝读取。"
             )
+        self.infos = infos
         self.names = {i.filename for i in infos}
+        # The markup budget is for all the parts read from one package together.
+        self._markup_left = MAX_XML_MARKUP if budgets else sys.maxsize
 
     def close(self) -> None:
         self._zip.close()
@@ -216,7 +320,13 @@ class Package:
 
     def xml(self, name: str) -> etree._Element | None:
         data = self.read(name)
-        return None if data is None else parse_xml(data, part=name)
+        return None if data is None else self.parse(name, data)
+
+    def parse(self, name: str, data: bytes) -> etree._Element:
+        """The entry `name`, read as `data`, parsed within the package's budgets."""
+        root, markup = _parse(data, name, self._markup_left, budgets=self.budgets)
+        self._markup_left -= markup
+        return root
 
 
 # ---------------------------------------------------------------- XML text

@@ -164,7 +164,7 @@ class Workbook:
 
     def _xlsx_unsaved_formulas(self, name: str) -> set[Cell]:
         if self._package is None:
-            self._package = Package(self.path)
+            self._package = Package(self.path, budgets=False)  # the office's own register
         return _xlsx_unsaved_formulas(self._package, name)
 
     def _ods(self, name: str) -> tuple[dict[Cell, Cell], set[Cell]]:
@@ -236,7 +236,7 @@ def _parse_ref(ref: str) -> Cell:
 
 def _ods_extras(path: Path) -> dict[str, tuple[dict[Cell, Cell], set[Cell]]]:
     """Per sheet: the cells each merged range covers, and formulas without a value."""
-    with Package(path) as pkg:
+    with Package(path, budgets=False) as pkg:  # the office's own register
         root = pkg.xml("content.xml")
     if root is None:
         return {}

@@ -144,7 +144,7 @@ def _open(path: Path, name: str) -> WordDocument:
             hint="在 Word/WPS 中去掉密码并另存为 .docx 后重试。",
         )
     try:
-        with Package(path) as pkg:
+        with Package(path, budgets=False) as pkg:  # the office's own 一览表
             document = pkg.xml("word/document.xml")
             if document is None:
                 raise RegisterError(f"{name} 不是 Word 文件（.docx）：缺少正文。")

@@ -14,11 +14,12 @@ Content-control tags are never used: LibreOffice drops them.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
-import tempfile
+import threading
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from toolkit.errors import ReturnError
 from toolkit.forms.identity import PROP_QUARTER, PROP_UNIT, PROP_YEAR
 from toolkit.office import libreoffice
 from toolkit.office.ooxml import sniff
+from toolkit.office.scratch import scratch_folder
 from toolkit.register.model import Register
 from toolkit.returns.reader import ReturnedForm, has_encryption_info, read_return
 from toolkit.returns.survey import (
@@ -54,6 +56,12 @@ class Intake:
     identified_by: str = ""  # 文档属性 / 填报单位 / 文件名 / 项目行
     skipped: Skipped | None = None  # the toolkit's own output, or a blank form
     conflicts: list[str] = field(default_factory=list)  # identity evidence that disagrees
+    removed_links: list[str] = field(default_factory=list)  # removed before conversion
+
+    def moved(self, path: Path) -> Intake:
+        """The same file, as read, under the name it was moved to."""
+        form = replace(self.form, path=path) if self.form is not None else None
+        return replace(self, path=path, form=form)
 
 
 def _needs_conversion(path: Path) -> bool:
@@ -68,35 +76,45 @@ def _needs_conversion(path: Path) -> bool:
         return False  # unreadable: read_return reports it
 
 
+@dataclass
+class Conversion:
+    """The legacy files of a batch: .docx copies, why some have none, links removed."""
+
+    docx_of: dict[Path, Path] = field(default_factory=dict)
+    errors: dict[Path, str] = field(default_factory=dict)
+    removed_links: dict[Path, list[str]] = field(default_factory=dict)
+
+
 @contextlib.contextmanager
-def converted(files: list[Path]) -> Iterator[tuple[dict[Path, Path], dict[Path, str]]]:
+def converted(files: list[Path]) -> Iterator[Conversion]:
     """Convert legacy files to .docx in one LibreOffice run (temporary copies)."""
     legacy = [f for f in files if _needs_conversion(f)]
+    result = Conversion()
     if not legacy:
-        yield {}, {}
+        yield result
         return
-    errors: dict[Path, str] = {}
     if libreoffice.find_soffice() is None:
         for f in legacy:
-            errors[f] = (
+            result.errors[f] = (
                 f"{f.suffix or '该'}格式需要 LibreOffice 才能读取，本机未安装："
                 "请让报送单位在 Word/WPS 中另存为 .docx 后重新报送，或安装 LibreOffice。"
             )
-        yield {}, errors
+        yield result
         return
-    with tempfile.TemporaryDirectory(prefix="toolkit-convert-") as tmp:
+    with scratch_folder("toolkit-convert-") as tmp:
         try:
-            done = libreoffice.convert(legacy, "docx", Path(tmp))
+            done = libreoffice.convert(legacy, "docx", tmp)
         except libreoffice.LibreOfficeError as exc:
-            done = {}
+            done = libreoffice.Converted()
             for f in legacy:
-                errors[f] = f"LibreOffice 转换失败：{exc}"
+                result.errors[f] = str(exc)
+        result.docx_of, result.removed_links = dict(done), done.removed_links
         for f in legacy:
-            if f not in done and f not in errors:
-                errors[f] = (
+            if f not in done and f not in result.errors:
+                result.errors[f] = done.refused.get(f) or (
                     "LibreOffice 无法转换此文件（可能已损坏或设置了密码），请另存为 .docx 后重新报送。"
                 )
-        yield done, errors
+        yield result
 
 
 def take_in(
@@ -106,6 +124,7 @@ def take_in(
     *,
     jobs: int = 1,
     errors: dict[Path, str] | None = None,
+    cache: ReadCache | None = None,
 ) -> Iterator[Intake]:
     """Read and identify each file, one at a time, in order.
 
@@ -113,22 +132,90 @@ def take_in(
     are never opened. Legacy formats are converted first, all in one
     LibreOffice run. With `jobs` > 1 and enough files (toolkit.core.parallel),
     files are read on that many processes; the items come out the same and
-    in the same order.
+    in the same order. Files in `cache`, unchanged since they were read, are
+    not read again.
     """
     errors = errors or {}
-    with converted([f for f in files if f not in errors]) as (docx_of, conversion_errors):
-        errors = {**conversion_errors, **errors}
-        work = [(f, docx_of.get(f, f), errors.get(f)) for f in files]
+    cached = {
+        f: cache.get(f, register, period) for f in files if cache is not None and f not in errors
+    }
+    fresh = _read_all([f for f in files if cached.get(f) is None], register, period, jobs, errors)
+    for f in files:
+        item = cached.get(f) or next(fresh)
+        if cache is not None and cached.get(f) is None and f not in errors:
+            cache.put(item, register, period)
+        yield item
+
+
+def _read_all(
+    files: list[Path], register: Register, period: Period, jobs: int, errors: dict[Path, str]
+) -> Iterator[Intake]:
+    with converted([f for f in files if f not in errors]) as conversion:
+        errors = {**conversion.errors, **errors}
+        work = [(f, conversion.docx_of.get(f, f), errors.get(f)) for f in files]
         if parallel.worth_it(len(work), jobs):
             # A few files per task: one file is too little work to ship between processes.
             size = max(1, min(8, len(work) // (jobs * 8)))
             batches = [work[i : i + size] for i in range(0, len(work), size)]
             with parallel.process_pool(jobs, _init_reader, (register, period)) as pool:
-                for batch in parallel.ordered_map(pool, _take_in_worker, batches, window=jobs * 4):
-                    yield from batch
+                items = (
+                    item
+                    for batch in parallel.ordered_map(
+                        pool, _take_in_worker, batches, window=jobs * 4
+                    )
+                    for item in batch
+                )
+                for item in items:
+                    item.removed_links = conversion.removed_links.get(item.path, [])
+                    yield item
         else:
             for f, readable, error in work:
-                yield take_one(f, readable, error, register, period)
+                item = take_one(f, readable, error, register, period)
+                item.removed_links = conversion.removed_links.get(f, [])
+                yield item
+
+
+class ReadCache:
+    """Files already taken in, kept while the file, the register and the period stay the same.
+
+    The desk reads every return again on every change in the folder
+    otherwise: a board view would re-read (and re-convert) them all.
+    """
+
+    MAX_ITEMS = 5_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, tuple[tuple[int, int, int], Register, Period, Intake]] = {}
+
+    def get(self, path: Path, register: Register, period: Period) -> Intake | None:
+        with self._lock:
+            hit = self._items.get(_cache_key(path))
+        if hit is None or hit[1] is not register or hit[2] != period:
+            return None
+        try:
+            return hit[3] if hit[0] == _signature(path) else None
+        except OSError:
+            return None
+
+    def put(self, item: Intake, register: Register, period: Period) -> None:
+        try:
+            signature = _signature(item.path)
+        except OSError:
+            return
+        with self._lock:
+            if len(self._items) >= self.MAX_ITEMS:
+                self._items.clear()
+            self._items[_cache_key(item.path)] = (signature, register, period, item)
+
+
+def _cache_key(path: Path) -> str:
+    return os.path.normcase(os.path.abspath(path))
+
+
+def _signature(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size, st.st_ino
 
 
 def take_one(

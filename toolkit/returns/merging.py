@@ -16,7 +16,7 @@ from toolkit.errors import ToolkitError
 from toolkit.office.folder import shown
 from toolkit.register.model import Register
 from toolkit.returns.checks import Entry, check_return
-from toolkit.returns.intake import Intake, take_in, unit_in_text
+from toolkit.returns.intake import Intake, ReadCache, take_in, unit_in_text
 from toolkit.returns.survey import (
     BLANK_FORM,
     KIND_LABELS,
@@ -84,6 +84,18 @@ class MergeResult:
         return [*self.taken_in, *(s.path for s in self.skipped if s.kind != OWN_OUTPUT)]
 
 
+def external_link_finding(item: Intake, name: str) -> Finding:
+    links = item.removed_links
+    listed = "、".join(links[:5]) + (f" 等 {len(links)} 处" if len(links) > 5 else "")
+    return finding(
+        "external_link",
+        f"文件引用了文件以外的内容：{listed}。转换时已删除这些引用，没有访问其地址；"
+        "表中如需这些内容，请让报送单位把图片或文字直接放进文件后重新报送。",
+        unit=item.unit,
+        file=name,
+    )
+
+
 def _mtime(path: Path) -> dt.datetime:
     return dt.datetime.fromtimestamp(path.stat().st_mtime)
 
@@ -95,11 +107,13 @@ def merge_returns(
     *,
     normalize_numbering: bool = False,
     jobs: int = 1,
+    cache: ReadCache | None = None,
 ) -> MergeResult:
     """Read, identify and check every return; `jobs` > 1 reads on that many processes.
 
     Returns are taken in one at a time: only what was read from each (its
-    rows as text) is kept, never the parsed document.
+    rows as text) is kept, never the parsed document. Files in `cache` that
+    have not changed since are not read again.
     """
     found = survey(paths)
     units = register.unit_names()
@@ -110,8 +124,10 @@ def merge_returns(
     taken_in: list[Path] = []
     skipped = [replace(s, unit=unit_in_text(s.path.stem, units, register)) for s in found.skipped]
 
-    for item in take_in(found.files, register, period, jobs=jobs, errors=found.errors):
+    for item in take_in(found.files, register, period, jobs=jobs, errors=found.errors, cache=cache):
         name = shown(item.path.name)
+        if item.removed_links:
+            findings.append(external_link_finding(item, name))
         if item.skipped is not None:
             if item.skipped.kind != BLANK_FORM or item.unit not in units:
                 skipped.append(item.skipped)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from toolkit.core import rules
 from toolkit.core.period import Period
+from toolkit.office.filenames import safe_name
 from toolkit.register.model import Project
 from toolkit.returns.merging import MergeResult
 
@@ -264,3 +265,8 @@ def statistics_text(stats: dict[str, int]) -> str:
 
 def summary_title(region: str, period: Period) -> str:
     return f"{region}{period.label}民生实事项目进展情况一览表"
+
+
+def summary_file_name(region: str, period: Period, suffix: str) -> str:
+    """The 一览表's file name (`suffix` `.docx` or `.xlsx`): its title, safe as a name."""
+    return safe_name(summary_title(region, period) + suffix)
