@@ -477,3 +477,16 @@ def test_pdf_is_landscape_chinese_with_header_on_every_page(template, context, h
         assert "序号" in page and "项目名称" in page
         assert f"—{number}—" in squashed
     assert NASTY in pdf_text(pdf)
+
+
+def test_shipped_templates_are_what_the_builders_make(tmp_path):
+    from support.build_notice import build_notice_templates
+    from support.build_templates import build_form_template, build_summary_template
+
+    built = [
+        build_form_template(tmp_path / "form.docx"),
+        build_summary_template(tmp_path / "summary.docx"),
+        *build_notice_templates(tmp_path),
+    ]
+    for path in built:
+        assert path.read_bytes() == (TEMPLATES / path.name).read_bytes(), path.name
