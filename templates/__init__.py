@@ -1,7 +1,9 @@
 """Default Word templates shipped inside the package as toolkit.templates.
 
 `form.docx` is the form sent to each unit; `summary.docx` is the district
-一览表. Maintainers edit them in Word; `toolkit template check` checks them.
+一览表; the three `notice-*.docx` are the notices the desk writes to a unit
+(退回修改意见, 催报通知, 报送材料不符合要求的通知). Maintainers edit them in
+Word; `toolkit template check` checks them.
 """
 
 from __future__ import annotations
@@ -9,9 +11,12 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-KIND_FILES = {"form": "form.docx", "summary": "summary.docx"}
+NOTICES = ("notice-return", "notice-reminder", "notice-nonconforming")
+NAMES = ("form", "summary", *NOTICES)
 
 
-def default_path(kind: str) -> Path:
-    """The shipped template of a kind ('form' or 'summary')."""
-    return Path(str(resources.files(__name__).joinpath(KIND_FILES[kind])))
+def default_path(name: str) -> Path:
+    """The shipped template `name`: 'form', 'summary' or a notice such as 'notice-return'."""
+    if name not in NAMES:
+        raise KeyError(name)
+    return Path(str(resources.files(__name__).joinpath(f"{name}.docx")))

@@ -21,11 +21,12 @@ from support.browser import fill_form
 from support.lo import require_libreoffice
 from support.registers import write_register
 from support.seed import MINZHI_Q3
+from toolkit.templates import NOTICES, default_path
 
 from toolkit.cli.main import cli
 from toolkit.core.period import Period
 from toolkit.desk.names import display_name, stored_name, upload_name
-from toolkit.desk.notice import NOTICE_FIELDS, NOTICE_TEMPLATE, write_notice
+from toolkit.desk.notice import write_notice
 from toolkit.desk.status import build_board
 from toolkit.desk.workspace import (
     MAX_UPLOAD_BYTES,
@@ -35,6 +36,7 @@ from toolkit.desk.workspace import (
     Workspace,
 )
 from toolkit.errors import RegisterError
+from toolkit.forms import schema
 from toolkit.forms.rendering import PreparedTemplate
 from toolkit.office import libreoffice
 from toolkit.office.filenames import MAX_NAME_BYTES
@@ -316,18 +318,19 @@ def test_notice_lists_the_units_findings(ws: Workspace, tmp_path: Path) -> None:
     assert missing.startswith("催报通知") and "尚未收到你单位" in missing
 
 
-def test_notice_template_uses_only_notice_fields() -> None:
-    prepared = PreparedTemplate(NOTICE_TEMPLATE)
+@pytest.mark.parametrize("name", NOTICES)
+def test_notice_templates_use_only_notice_fields(name: str) -> None:
+    prepared = PreparedTemplate(default_path(name))
     used = set()
     for source in prepared.sources.values():
         used |= meta.find_undeclared_variables(prepared.environment.parse(source))
-    assert used and used <= set(NOTICE_FIELDS)
+    assert used and used <= schema.top_level_names(schema.NOTICE)
 
 
 def test_workspace_override_templates_are_used(ws: Workspace, tmp_path: Path) -> None:
     (ws.root / "模板").mkdir()
-    shutil.copy(NOTICE_TEMPLATE, ws.root / "模板" / "notice.docx")
-    assert ws.template("notice") == ws.root / "模板" / "notice.docx"
+    shutil.copy(default_path("notice-return"), ws.root / "模板" / "notice-return.docx")
+    assert ws.template("notice-return") == ws.root / "模板" / "notice-return.docx"
     assert ws.template("form") is None
 
 

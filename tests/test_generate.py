@@ -129,7 +129,9 @@ def test_form_layout_title_unit_and_header(seed_forms):
 
 def test_distribution_list(seed_forms):
     ws = load_workbook(seed_forms / "分发清单.xlsx").active
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert ws.cell(1, 1).value == "龙华区2023年第三季度民生实事项目进展情况表分发清单"
+    assert ws.print_title_rows == "$2:$2" and ws.page_setup.orientation == "landscape"
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
     assert [r[0] for r in rows] == EIGHT_UNITS
     minzhi = rows[1]
     assert minzhi[1] == "街道" and minzhi[5] == form_of(seed_forms, "民治街道").name

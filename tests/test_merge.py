@@ -17,6 +17,7 @@ from support.cli import invoke
 from support.fill import fill_form
 from support.lo import fill_with_libreoffice, pdf_text, require_libreoffice, to_pdf
 from support.seed import MINZHI_Q3
+from support.summaries import summary_by_id, summary_table
 
 from toolkit.core import rules
 from toolkit.returns.reader import read_return
@@ -88,8 +89,8 @@ def codes(data: dict, unit: str | None = None) -> list[tuple[str, str | None]]:
 
 
 def summary_rows(docx: Path) -> dict[str, dict[str, str]]:
-    """The 一览表 read back with the project's own reader: 序号 -> column key -> text."""
-    return {r.id: r.cells for r in read_return(docx).rows}
+    """The 一览表 read back: 序号 -> column key -> text, a joint project's rows joined."""
+    return summary_by_id(docx)
 
 
 # ---------------------------------------------------------------- the seed return
@@ -165,21 +166,26 @@ def test_all_clean_returns_check_exit_zero_and_merge_every_cell(tmp_path, forms)
     assert rows["10-3"][rules.PROGRESS] == clean_fill("民治街道")["进展情况"]
     joint = rows["40"][rules.PROGRESS]
     assert joint == "\n".join(f"{u}：\n{clean_fill(u)['进展情况']}" for u in seed.JOINT_ROW_UNITS)
-    assert rows["40"][rules.EVALUATION] == "▋"  # 严重滞后 is a coloured mark, not text
-    assert _mark_color(tmp_path / "out" / "一览表.docx", "40") == "FF0000"  # least advanced wins
-    assert _mark_color(tmp_path / "out" / "一览表.docx", "10-3") == "00B050"
+    # Each unit of row 40 has its own row and mark; 严重滞后 is a coloured mark, not text.
+    assert rows["40"][rules.EVALUATION] == "\n".join(["▋"] * 8)
+    docx = tmp_path / "out" / "一览表.docx"
+    assert _mark_color(docx, "40", "观湖街道") == "FF0000"
+    assert _mark_color(docx, "40", "民政局") == "00B050"
+    assert _mark_color(docx, "10-3") == "00B050"
 
 
 def _ids(form: Path) -> list[str]:
     return [r.id for r in read_return(form).rows]
 
 
-def _mark_color(docx: Path, pid: str) -> str:
+def _mark_color(docx: Path, pid: str, unit: str = "") -> str:
+    """The colour of the 进度评价 mark of the project's row (a joint project's unit's row)."""
     with zipfile.ZipFile(docx) as zf:
         root = etree.fromstring(zf.read("word/document.xml"))
     for tr in root.iter(f"{W}tr"):
         cells = tr.findall("w:tc", NS)
-        if len(cells) == 10 and "".join(t.text or "" for t in cells[1].iter(f"{W}t")) == pid:
+        texts = ["".join(t.text or "" for t in c.iter(f"{W}t")) for c in cells]
+        if len(cells) == 10 and texts[1] == pid and texts[5].startswith(unit):
             return cells[7].find(".//w:color", NS).get(f"{W}val")
     raise AssertionError(pid)
 
@@ -203,7 +209,9 @@ def test_duplicate_return_uses_the_newer(tmp_path, forms):
 
 def test_wrong_period(tmp_path, forms):
     q2 = tmp_path / "q2"
-    assert invoke("generate", forms["register"], "-q", "2", "-o", q2, "-u", "民政局").exit_code == 0
+    # The seed register has no second-quarter targets: the forms are made all the same.
+    args = ["-q", "2", "-o", q2, "-u", "民政局", "--allow-empty-targets"]
+    assert invoke("generate", forms["register"], *args).exit_code == 0
     folder = tmp_path / "returns"
     folder.mkdir()
     fill_form(next(q2.glob("*.docx")), folder / "民政局.docx", {"40": clean_fill("民政局")})
@@ -308,16 +316,37 @@ def test_xlsx_summary_and_findings_report(tmp_path, forms):
     folder = returns_dir(tmp_path, forms, {"民治街道": seed_fill()})
     merge_json(tmp_path, forms, folder)
     ws = load_workbook(tmp_path / "out" / "一览表.xlsx").active
+    assert ws.cell(1, 1).value == "龙华区2023年第三季度民生实事项目进展情况一览表"
     header = [c.value for c in ws[5]]
     assert header[:3] == ["民生事项", "序号", "项目名称"]
-    by_id = {r[1]: r for r in ws.iter_rows(min_row=6, values_only=True)}
-    assert by_id["10-3"][5] == MINZHI_Q3["10-3"][0]
+    rows = list(ws.iter_rows(min_row=6, values_only=True))
+    # 10-3's 370 characters are more than a row holds: they go on in a row of their own.
+    ten = [r for r in rows if r[1] == "10-3"]
+    assert [r[2] for r in ten] == ["星河传奇暖蜂驿站", "星河传奇暖蜂驿站（续）"]
+    assert "\n".join(r[5] for r in ten) == MINZHI_Q3["10-3"][0]
+    by_id = {r[1]: r for r in rows}
     assert by_id["13-3"][7] == "已完成"
-    assert "A12:A13" in {str(r) for r in ws.merged_cells.ranges}  # 32-4 and 32-5: one 件
+    # Row 40: a row per lead unit, the unit in 主办单位, the targets merged over them.
+    forty = [n for n, r in enumerate(rows, start=6) if r[1] == "40"]
+    assert [rows[n - 6][8] for n in forty] == seed.JOINT_ROW_UNITS
+    assert f"D{forty[0]}:D{forty[-1]}" in {str(r) for r in ws.merged_cells.ranges}
+    four = next(n for n, r in enumerate(rows, start=6) if r[1] == "32-4")
+    assert f"A{four}:A{four + 1}" in {str(r) for r in ws.merged_cells.ranges}  # one 件
     report = load_workbook(tmp_path / "out" / "问题清单（2023年第三季度）.xlsx")
-    rows = list(report["问题清单"].iter_rows(min_row=2, values_only=True))
-    assert ("民治街道", "10-3", "错误", "超过字数上限") in [r[:4] for r in rows]
-    status = {r[0]: r[1] for r in report["报送情况"].iter_rows(min_row=2, values_only=True)}
+    sheet = report["问题清单"]
+    assert [c.value for c in sheet[2]] == [
+        "单位",
+        "序号",
+        "级别",
+        "问题类型",
+        "说明",
+        "文件",
+        "问题代码",
+    ]
+    assert sheet.column_dimensions["G"].hidden  # the code is for programs
+    found = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert ("民治街道", "10-3", "错误", "超过字数上限") in [r[:4] for r in found]
+    status = {r[0]: r[1] for r in report["报送情况"].iter_rows(min_row=3, values_only=True)}
     assert status["民治街道"] == "已报送" and status["民政局"] == "未报送"
 
 
@@ -340,8 +369,12 @@ def test_update_register_backs_up_and_adds_a_period_sheet(tmp_path, forms):
     backups = list(tmp_path.glob("register.备份-*.xlsx"))
     assert len(backups) == 1 and backups[0].read_bytes() == before
     ws = load_workbook(register)["2023Q3进展"]
-    by_id = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
-    assert by_id["10-3"][3] == MINZHI_Q3["10-3"][0] and by_id["40"][6] == "部分报送"
+    assert ws.print_title_rows == "$2:$2" and ws.page_setup.orientation == "landscape"
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    assert next(r for r in rows if r[0] == "10-3")[3] == MINZHI_Q3["10-3"][0]
+    status = {r[2]: r[6] for r in rows if r[0] == "40"}  # a row per lead unit of row 40
+    assert status["民治街道"] == "已报送" and status["民政局"] == "未报送"
+    assert all(ws.row_dimensions[r].height for r in range(3, 3 + len(rows)))
 
 
 def test_summary_groups_merge_the_matter_cell(tmp_path, forms):
@@ -355,8 +388,16 @@ def test_summary_groups_merge_the_matter_cell(tmp_path, forms):
         vm = first.find("w:tcPr/w:vMerge", NS)
         if vm is not None:
             merges.append(vm.get(f"{W}val"))
-    # nine rows: 件 10,13,18,19,24,31 alone, 32-4 + 32-5 together, 40 alone
-    assert merges == ["restart"] * 7 + ["continue", "restart"]
+    # 件 10 (10-3 on two rows: too long for one page), 13, 18, 19, 24, 31 alone,
+    # 32-4 + 32-5 together, 40 alone (a row for each of its eight units)
+    assert merges == [
+        *("restart", "continue"),
+        *["restart"] * 5,
+        *("restart", "continue"),
+        *("restart", *["continue"] * 7),
+    ]
+    ten = [r for r in summary_table(tmp_path / "out" / "一览表.docx") if r[rules.ID] == "10-3"]
+    assert [r[rules.NAME] for r in ten] == ["星河传奇暖蜂驿站", "星河传奇暖蜂驿站（续）"]
     texts = "".join(t.text or "" for t in root.iter(f"{W}t"))
     assert "（截至2023年9月30日）" in texts
     # Row 40 (eight lead units, one reported) is counted apart from the evaluations.
@@ -398,15 +439,14 @@ def test_round_trip_filled_by_libreoffice(tmp_path, forms):
     expected = "\n".join(f"{u}：\n{typed[u]['40']['进展情况']}" for u in seed.JOINT_ROW_UNITS)
     assert rows["40"][rules.PROGRESS] == expected
     plans = {u: typed[u]["40"]["存在问题及下一步工作计划"] for u in UNITS}
-    assert plans["民治街道"] == ""  # shown as 无 under its name
-    assert rows["40"][rules.PLAN] == "\n".join(
-        f"{u}：\n{plans[u]}" if plans[u] else f"{u}：无" for u in seed.JOINT_ROW_UNITS
-    )
-    assert _mark_color(out / "s.docx", "40") == "FFC000"
-    xlsx = {
-        r[1]: r for r in load_workbook(out / "s.xlsx").active.iter_rows(min_row=6, values_only=True)
-    }
-    assert xlsx["40"][5] == expected and xlsx["40"][7] == "进度滞后"
+    assert plans["民治街道"] == ""  # an empty cell on its row
+    assert rows["40"][rules.PLAN] == "\n".join(plans[u] for u in seed.JOINT_ROW_UNITS if plans[u])
+    assert _mark_color(out / "s.docx", "40", "观澜街道") == "FFC000"
+    sheet = load_workbook(out / "s.xlsx").active
+    forty = {r[8]: r for r in sheet.iter_rows(min_row=6, values_only=True) if r[1] == "40"}
+    assert list(forty) == seed.JOINT_ROW_UNITS  # a row per unit, the unit in 主办单位
+    assert all(forty[u][5] == typed[u]["40"]["进展情况"] for u in seed.JOINT_ROW_UNITS)
+    assert forty["观澜街道"][7] == "进度滞后"
     pdf = to_pdf(out / "s.docx", tmp_path / "pdf")
     text = "".join(pdf_text(pdf).split())
     assert "一览表" in text and "截至2023年9月30日" in text
@@ -493,15 +533,25 @@ def test_a_joint_row_shows_who_did_not_report_and_is_counted_apart(tmp_path, for
     stats = "正常推进5项，进度滞后0项，严重滞后0项，部分单位未报送1项，未报送0项"
     assert stats in result.stderr
     docx, xlsx = tmp_path / "out" / "一览表.docx", tmp_path / "out" / "一览表.xlsx"
-    cell = summary_rows(docx)["40"][rules.EVALUATION]
-    assert cell == "▋\n7个单位未报送"  # the green mark of the one report, and who is missing
+    forty = [r for r in summary_table(docx) if r[rules.ID] == "40"]
+    assert [r[rules.PROGRESS].split("：")[0] for r in forty] == seed.JOINT_ROW_UNITS
+    assert {r[rules.LEAD] for r in forty} == {"区委组织部、民政局、各街道", ""}  # merged
+    # The green mark of the one report; every other unit's row says it did not report.
+    assert [r[rules.EVALUATION] for r in forty] == [
+        "▋" if u == "民治街道" else "未报送" for u in seed.JOINT_ROW_UNITS
+    ]
+    assert [r[rules.PROGRESS] for r in forty if r[rules.EVALUATION] == "未报送"] == [
+        f"{u}：未报送" for u in seed.JOINT_ROW_UNITS if u != "民治街道"
+    ]
     texts = "".join(t.text or "" for t in etree.fromstring(_part(docx)).iter(f"{W}t"))
     assert stats in texts
     ws = load_workbook(xlsx).active
     assert stats in ws.cell(3, 1).value
-    row = next(r for r in ws.iter_rows(min_row=6) if r[1].value == "40")
-    assert row[7].value == "正常推进\n7个单位未报送"
-    assert row[7].fill.fgColor.rgb.endswith("00B050")
+    rows = [r for r in ws.iter_rows(min_row=6) if r[1].value == "40"]
+    assert [r[8].value for r in rows] == seed.JOINT_ROW_UNITS
+    mine = next(r for r in rows if r[8].value == "民治街道")
+    assert mine[7].value == "正常推进" and mine[7].fill.fgColor.rgb.endswith("00B050")
+    assert {r[7].value for r in rows if r is not mine} == {"未报送"}
 
 
 def test_a_joint_row_is_as_far_behind_as_its_slowest_reporting_unit(tmp_path, forms):
@@ -511,12 +561,15 @@ def test_a_joint_row_is_as_far_behind_as_its_slowest_reporting_unit(tmp_path, fo
     }
     folder = returns_dir(tmp_path, forms, {"民治街道": on_track, "观湖街道": behind})
     merge_json(tmp_path, forms, folder)
-    assert summary_rows(tmp_path / "out" / "一览表.docx")["40"][rules.EVALUATION] == (
-        "▋\n6个单位未报送"
+    docx = tmp_path / "out" / "一览表.docx"
+    assert (
+        _mark_color(docx, "40", "观湖街道") == "FFC000"
+        and _mark_color(docx, "40", "民治街道") == "00B050"
     )
     ws = load_workbook(tmp_path / "out" / "一览表.xlsx").active
-    row = next(r for r in ws.iter_rows(min_row=6) if r[1].value == "40")
-    assert row[7].value == "进度滞后\n6个单位未报送"  # the missing six count for nothing
+    rows = {r[8]: r[7] for r in ws.iter_rows(min_row=6, values_only=True) if r[1] == "40"}
+    assert rows["观湖街道"] == "进度滞后" and rows["民治街道"] == "正常推进"
+    # The row is counted apart: the six units that did not report count for nothing.
     assert "正常推进8项，进度滞后0项，严重滞后0项，部分单位未报送1项" in ws.cell(3, 1).value
 
 

@@ -71,8 +71,14 @@ def test_a_register_with_a_picture_and_a_chart_is_left_as_it_is(tmp_path, seed_r
     wb = load_workbook(seed_register)
     assert len(wb["项目"]._images) == 1 and len(wb["统计"]._charts) == 1
     # …and the period's results are in the workbook beside it.
-    rows = {r[0]: r for r in load_workbook(beside)["2023Q3进展"].iter_rows(values_only=True)}
-    assert rows["10-3"][3] == seed.MINZHI_Q3["10-3"][0] and rows["40"][6] == "部分报送"
+    sheet = load_workbook(beside)["2023Q3进展"]
+    assert sheet.cell(1, 1).value == "龙华区2023年第三季度民生实事项目进展情况"
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert next(r for r in rows if r[0] == "10-3")[3] == seed.MINZHI_Q3["10-3"][0]
+    # Row 40 has a row per lead unit: the unit in 主办单位, its own report and status.
+    forty = {r[2]: r for r in rows if r[0] == "40"}
+    assert list(forty) == seed.JOINT_ROW_UNITS
+    assert forty["民治街道"][6] == "已报送" and forty["民政局"][6] == "未报送"
 
 
 @pytest.mark.libreoffice

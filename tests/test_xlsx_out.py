@@ -1,25 +1,38 @@
-"""The SpreadsheetML writer: read back by openpyxl and by LibreOffice Calc."""
+"""The workbook writer (XlsxWriter underneath): read back by openpyxl and by LibreOffice Calc."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 from openpyxl import load_workbook
 from support.cli import invoke
 from support.lo import pdf_page_sizes, pdf_text, require_calc, to_pdf
 
-from toolkit.office.xlsx_out import BODY, HEADER, Workbook, column_letter
+from toolkit.forms.identity import PROP_OUTPUT
+from toolkit.office.textfit import line_count, split_to_fit, text_width
+from toolkit.office.xlsx_out import (
+    BODY,
+    HEADER,
+    LINE_HEIGHT,
+    MAX_ROW_HEIGHT,
+    Workbook,
+    per_line,
+)
+from toolkit.returns.survey import output_kind
 
 
 def _sample(target: Path) -> Path:
-    wb = Workbook()
+    wb = Workbook({PROP_OUTPUT: "一览表"})
     ws = wb.add_sheet("一览表")
     ws.set(1, 1, "标题 A&B <x>", HEADER)
     ws.merge(1, 1, 1, 3)
-    ws.set(1, 2, "被合并")  # covered by the merge: its value goes, its style stays
+    ws.set(1, 2, "被合并")  # covered by the merge: the range shows the first cell
     ws.table(
         ["序号", "内容", "数量"],
         [
@@ -27,14 +40,16 @@ def _sample(target: Path) -> Path:
             ["1-2", "  前后空格  \n第二行", 2.5],
             ["1-3", "字面 _x0041_ 与控制\x01字符", None],
             ["1-4", "", 0],
+            ["1-5", "长" * 200, 1],
         ],
-        widths=[8, 40, 6],
+        widths=[8, 20, 6],
         start_row=2,
     )
     ws.restyle(3, 3, fill="00B050", horizontal="center")
-    ws.heights[1] = 30
-    ws.print_title_row = 2
-    ws.landscape = True
+    ws.set_rich(8, 1, [("图例：", None), ("▋", "FF0000"), ("严重滞后", None)])
+    ws.merge(8, 1, 8, 3)
+    ws.hidden_columns.add(3)
+    ws.footer_title = "龙华区 & 一览表"
     wb.add_sheet("第二页").set(1, 1, 42)
     wb.save(target)
     return target
@@ -44,7 +59,7 @@ def test_values_read_back_exactly(tmp_path: Path) -> None:
     wb = load_workbook(_sample(tmp_path / "s.xlsx"))
     ws = wb["一览表"]
     assert ws["A1"].value == "标题 A&B <x>" and ws["B1"].value is None
-    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    rows = list(ws.iter_rows(min_row=3, max_row=6, values_only=True))
     assert rows == [
         ("1-1", '=HYPERLINK("http://x")', 3),
         ("1-2", "  前后空格  \n第二行", 2.5),
@@ -52,12 +67,13 @@ def test_values_read_back_exactly(tmp_path: Path) -> None:
         ("1-4", None, 0),
     ]
     assert ws["B3"].data_type == "s"  # typed text, never a formula
+    assert ws["A8"].value == "图例：▋严重滞后"
     assert wb["第二页"]["A1"].value == 42
 
 
 def test_styles_merges_and_print_settings(tmp_path: Path) -> None:
     ws = load_workbook(_sample(tmp_path / "s.xlsx"))["一览表"]
-    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:C1"]
+    assert sorted(str(r) for r in ws.merged_cells.ranges) == ["A1:C1", "A8:C8"]
     header = ws["A2"]
     assert header.font.name == "黑体" and header.font.b
     assert header.fill.fgColor.rgb == "FFD9D9D9"
@@ -69,27 +85,98 @@ def test_styles_merges_and_print_settings(tmp_path: Path) -> None:
     assert flagged.fill.fgColor.rgb == "FF00B050" and flagged.alignment.horizontal == "center"
     assert flagged.border.bottom.style == "thin"  # restyle keeps the rest of the style
     assert ws.freeze_panes == "A3"
-    assert ws.column_dimensions["B"].width == 40
-    assert ws.row_dimensions[1].height == 30
+    assert ws.column_dimensions["B"].width == pytest.approx(20, abs=0.8)
+    assert ws.column_dimensions["C"].hidden
+    # Print: A4 landscape, one page wide, header row on every page, title and page in the footer.
     assert ws.print_title_rows == "$2:$2"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
     assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # fitToWidth left out means 1 (ECMA-376); fitToHeight 0: as many pages down as needed.
+    assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0)
+    footer = ws.oddFooter
+    assert "龙华区 && 一览表" in footer.left.text and "&P" in footer.right.text
 
 
-def test_every_part_is_well_formed_and_strings_are_shared(tmp_path: Path) -> None:
+def test_rows_are_as_tall_as_their_text(tmp_path: Path) -> None:
+    ws = load_workbook(_sample(tmp_path / "s.xlsx"))["一览表"]
+    long_row = ws.row_dimensions[7].height
+    lines = -(-400 // per_line(20, BODY.size))  # 200 CJK characters: 400 half-em units
+    assert long_row >= lines * BODY.size * LINE_HEIGHT
+    two_lines = ws.row_dimensions[4].height
+    assert two_lines >= 2 * BODY.size * LINE_HEIGHT and two_lines < long_row
+    assert ws.row_dimensions[6].height < two_lines  # one line
+
+
+def test_a_merged_range_makes_room_for_its_text(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.add_sheet("合并")
+    ws.widths.update({1: 10, 2: 10})
+    ws.set(1, 1, "长" * 120, BODY)
+    ws.merge(1, 1, 3, 1)
+    for r in (1, 2, 3):
+        ws.set(r, 2, "短", BODY)
+    heights = ws.row_heights()
+    needed = line_count("长" * 120, per_line(10, BODY.size)) * BODY.size * LINE_HEIGHT
+    assert sum(heights[r] for r in (1, 2, 3)) >= needed
+    assert heights[1] == heights[2] == heights[3]  # the rows of the range grow alike
+
+
+def test_the_legend_keeps_its_colours(tmp_path: Path) -> None:
     with zipfile.ZipFile(_sample(tmp_path / "s.xlsx")) as zf:
+        strings = zf.read("xl/sharedStrings.xml").decode()
+    run = re.search(r"<r><rPr>(.*?)</rPr><t[^>]*>▋</t></r>", strings)
+    assert run and 'rgb="FFFF0000"' in run.group(1)
+
+
+def test_every_part_is_well_formed_and_no_cell_is_a_formula(tmp_path: Path) -> None:
+    path = _sample(tmp_path / "s.xlsx")
+    with zipfile.ZipFile(path) as zf:
         assert zf.testzip() is None
         for name in zf.namelist():
             etree.fromstring(zf.read(name))
         sheet = zf.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet and 't="str"' not in sheet
+    assert output_kind(path) == "一览表"  # the custom property marks the toolkit's own file
 
 
-@pytest.mark.parametrize(
-    ("n", "letters"), [(1, "A"), (26, "Z"), (27, "AA"), (702, "ZZ"), (703, "AAA")]
+# ---------------------------------------------------------------- text that fits
+
+
+def test_line_count_by_width() -> None:
+    assert text_width("民生a1") == 6
+    assert line_count("", 10) == 1
+    assert line_count("一二三四五", 10) == 1
+    assert line_count("一二三四五六", 10) == 2
+    assert line_count("一\n二\n\n三", 10) == 4
+
+
+def test_split_keeps_paragraphs_together_where_it_can() -> None:
+    text = "\n".join(["1." + "甲" * 30, "2." + "乙" * 30, "3." + "丙" * 30])
+    pieces = split_to_fit(text, 20, 7)  # 10 CJK characters a line: 4 lines a paragraph
+    assert pieces == ["1." + "甲" * 30, "2." + "乙" * 30, "3." + "丙" * 30]
+    assert split_to_fit("短", 20, 7) == ["短"]
+
+
+@given(
+    st.lists(st.text(alphabet="民生实事abc 1。", max_size=120), max_size=8),
+    st.integers(2, 40),
+    st.integers(1, 12),
 )
-def test_column_letters(n: int, letters: str) -> None:
-    assert column_letter(n) == letters
+def test_split_pieces_fit_and_lose_nothing(paragraphs: list[str], per: int, lines: int) -> None:
+    text = "\n".join(paragraphs)
+    pieces = split_to_fit(text, per, lines)
+    assert all(line_count(p, per) <= lines for p in pieces)
+    assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
+
+
+def test_no_row_is_taller_than_excel_allows(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.add_sheet("高")
+    ws.table(["内容"], [["很长的文字" * 400]], widths=[10])
+    assert ws.row_heights()[2] == MAX_ROW_HEIGHT
+
+
+# ---------------------------------------------------------------- LibreOffice
 
 
 @pytest.mark.libreoffice
@@ -106,7 +193,6 @@ def test_libreoffice_calc_prints_them(tmp_path: Path) -> None:
     ws.table(
         ["序号", "进度评价"], ([f"{n}-1", "正常推进。" * 30] for n in range(1, 121)), widths=[8, 60]
     )
-    ws.print_title_row, ws.landscape = 1, True
     wb.save(tmp_path / "long.xlsx")
 
     summary = pdf_text(to_pdf(out.with_suffix(".xlsx"), tmp_path / "pdf"))

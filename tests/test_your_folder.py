@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from support import bad_files as bf
 from support.cli import invoke
 from support.lo import require_calc
+from support.summaries import summary_by_id
 from toolkit.templates import default_path
 
 from toolkit.core import rules
@@ -29,7 +30,6 @@ from toolkit.forms.identity import PROP_OUTPUT
 from toolkit.office import fileset
 from toolkit.office.libreoffice import convert
 from toolkit.office.ooxml import CUSTOM_PART
-from toolkit.returns.reader import read_return
 
 UNITS = bf.UNITS  # 民治街道, 观湖街道, 龙华街道: each leads rows of its own
 SUMMARY = "一览表.docx"
@@ -71,13 +71,14 @@ def skipped(data: dict) -> dict[str, str]:
 
 
 def table(docx: Path) -> dict[str, dict[str, str]]:
-    """Every cell of the 一览表 as the project's own reader sees it."""
-    return {r.id: r.cells for r in read_return(docx, quarter=3).rows}
+    """Every cell of the 一览表, a joint project's rows put together."""
+    return summary_by_id(docx)
 
 
 def workbook(path: Path) -> dict[str, list[tuple]]:
+    """Each sheet's table, its header row first (row 1 is the sheet's title)."""
     wb = load_workbook(path)
-    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+    return {ws.title: list(ws.iter_rows(min_row=2, values_only=True)) for ws in wb.worksheets}
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

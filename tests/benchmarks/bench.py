@@ -32,6 +32,7 @@ Prints one table.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import random
@@ -85,25 +86,9 @@ SIZES = {
 
 # ---------------------------------------------------------------- synthetic data
 
-_PHRASES = [
-    "已完成项目立项和可行性研究报告编制",
-    "完成施工图设计并通过专家评审",
-    "主体结构施工完成工程量的百分之八十",
-    "组织社区居民召开意见征集会三场",
-    "累计服务辖区群众一千二百余人次",
-    "与区住建局、街道办协调解决用地问题",
-    "完成招标采购程序并签订施工合同",
-    "开展安全生产专项检查两次，整改隐患十五处",
-    "配套道路管网迁改工作同步推进",
-    "受雨季影响，室外工程进度有所滞后",
-    "资金拨付进度偏慢，已申请追加预算",
-    "下一步将加快推进设备安装调试",
-    "计划于十月底前完成竣工验收并投入使用",
-    "加强与协办单位的沟通，形成工作合力",
-    "持续做好宣传引导，提升群众知晓率和满意度",
-    "建立周调度机制，倒排工期、挂图作战",
-]
-_EVALUATIONS = ["已完成", "正常推进", "正常推进", "进度滞后", "严重滞后"]
+# The phrases and evaluations the test quarters are made of, shared with the tests.
+from support.long_register import EVALUATIONS as _EVALUATIONS  # noqa: E402
+from support.long_register import PHRASES as _PHRASES  # noqa: E402
 
 
 def chinese_text(rng: random.Random) -> str:
@@ -368,6 +353,100 @@ def phase_merge_naive(work: Path, jobs: int) -> int:
     return len(files)
 
 
+# ---------------------------------------------------------------- workbooks
+
+_WORKBOOK_WIDTHS = [7, 12, 14, 14, 33, 30, 7, 10, 6, 12]
+
+
+def _workbook_rows(work: Path) -> list[list[str]]:
+    """Ten text cells per project, two of them 100–300 characters (untimed set-up)."""
+    rng = random.Random(7)
+    count = len(_register(work).projects)
+    return [
+        [
+            f"{n}-1",
+            rng.choice(_PHRASES),
+            rng.choice(_PHRASES),
+            rng.choice(_PHRASES),
+            chinese_text(rng),
+            chinese_text(rng),
+            rng.choice(_EVALUATIONS),
+            "第1街道",
+            "/",
+            rng.choice(_PHRASES),
+        ]
+        for n in range(count)
+    ]
+
+
+def phase_workbook(work: Path, jobs: int) -> int:
+    """A workbook of one row per project as the toolkit writes them: wrapped text,
+    row heights computed, print setup (toolkit.office.xlsx_out over XlsxWriter)."""
+    from toolkit.office.xlsx_out import Workbook
+
+    rows = _workbook_rows(work)
+    start = time.perf_counter()
+    book = Workbook({"MinshengOutput": "一览表"})
+    book.add_sheet("一览表").table(
+        [f"列{c}" for c in range(10)], rows, widths=_WORKBOOK_WIDTHS, start_row=2
+    )
+    (work / "workbook.xlsx").write_bytes(book.data())
+    _TIMER.append(time.perf_counter() - start)
+    return len(rows)
+
+
+def phase_workbook_floor(work: Path, jobs: int) -> int:
+    """XlsxWriter alone: the same strings in one wrapped format, the same print setup,
+    no row heights."""
+    import xlsxwriter
+
+    rows = _workbook_rows(work)
+    start = time.perf_counter()
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("一览表")
+    wrapped = book.add_format({"text_wrap": True, "border": 1, "valign": "top"})
+    for c, width in enumerate(_WORKBOOK_WIDTHS):
+        sheet.set_column(c, c, width)
+    for r, values in enumerate(rows, start=2):
+        for c, value in enumerate(values):
+            sheet.write_string(r, c, value, wrapped)
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(1)
+    book.close()
+    (work / "workbook-floor.xlsx").write_bytes(buffer.getvalue())
+    _TIMER.append(time.perf_counter() - start)
+    return len(rows)
+
+
+def phase_workbook_naive(work: Path, jobs: int) -> int:
+    """openpyxl, a style object per cell, the same print setup."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Side
+
+    rows = _workbook_rows(work)
+    start = time.perf_counter()
+    book = Workbook()
+    sheet = book.active
+    side = Side(style="thin")
+    for r, values in enumerate(rows, start=3):
+        for c, value in enumerate(values, start=1):
+            cell = sheet.cell(row=r, column=c, value=value)
+            cell.data_type = "s"
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.border = Border(left=side, right=side, top=side, bottom=side)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = 9
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "2:2"
+    book.save(work / "workbook-naive.xlsx")
+    _TIMER.append(time.perf_counter() - start)
+    return len(rows)
+
+
 PHASES = {
     "read_register": phase_read_register,
     "generate": phase_generate,
@@ -379,6 +458,9 @@ PHASES = {
     "merge_floor": phase_merge_floor,
     "merge_write_floor": phase_merge_write_floor,
     "merge_naive": phase_merge_naive,
+    "workbook": phase_workbook,
+    "workbook_floor": phase_workbook_floor,
+    "workbook_naive": phase_workbook_naive,
 }
 _TIMER: list[float] = []
 
@@ -440,6 +522,7 @@ ROWS = [
     ("汇总 merge", "merge", "merge", "份回收表"),
     ("汇总 merge·对照“读＋写”下限", "merge", "merge_rw", "份回收表"),
     ("汇总·仅读取与检查", "merge_read", "merge", "份回收表"),
+    ("写工作簿（每项目一行，10 列中文）", "workbook", "workbook", "行"),
 ]
 
 
@@ -460,7 +543,7 @@ def bench_size(size: Size, root: Path, repeat: int, jobs: int) -> list[list[str]
     info = build(size, full)
     half_info = build(size.half(), half)
     plan = [("read_register", full, 1), ("read_register", half, 1)]
-    for base in ("generate", "merge"):
+    for base in ("generate", "merge", "workbook"):
         plan += [(f"{base}_floor", full, 1), (f"{base}_naive", full, 1)]
     plan.append(("merge_write_floor", full, 1))
     for _, phase, _, _ in ROWS:

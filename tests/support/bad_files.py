@@ -16,7 +16,6 @@ import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 from click.testing import Result
 from lxml import etree
@@ -24,10 +23,9 @@ from openpyxl import Workbook, load_workbook
 
 from support.cli import invoke
 from support.registers import write_register
+from support.summaries import summary_by_id
 from toolkit.core import rules
-from toolkit.office import ooxml
 from toolkit.office.ooxml import excel_protect
-from toolkit.returns.reader import read_return
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
@@ -247,11 +245,7 @@ def good_returns(tmp: Path, register: Path, units: Iterable[str] = UNITS) -> tup
 
 def summary_docx_rows(path: Path) -> dict[str, tuple[str, str]]:
     """序号 -> (进展情况, 存在问题及下一步工作计划) of the 一览表 .docx."""
-    # The 一览表 holds every unit's rows: more than the reading budgets allow one return.
-    roomy = {"MAX_XML_MARKUP": 10**8, "MAX_PARAGRAPHS": 10**8, "MAX_CELLS": 10**8}
-    with mock.patch.multiple(ooxml, **roomy):
-        form = read_return(path, quarter=3)
-    return {r.id: (r.cells[rules.PROGRESS], r.cells[rules.PLAN]) for r in form.rows}
+    return {pid: (r[rules.PROGRESS], r[rules.PLAN]) for pid, r in summary_by_id(path).items()}
 
 
 def summary_xlsx_rows(path: Path) -> dict[str, tuple[str, str]]:
@@ -264,7 +258,13 @@ def summary_xlsx_rows(path: Path) -> dict[str, tuple[str, str]]:
         if pid:
             # The only escape in these shared strings protects a typed `_xHHHH_`
             # (`_x005F_xHHHH_`); openpyxl undoes it: values read as Excel shows them.
-            out[str(pid)] = tuple(ws.cell(r, c).value or "" for c in (6, 7))
+            texts = tuple(ws.cell(r, c).value or "" for c in (6, 7))
+            if str(pid) in out:  # the project's next row: a unit's, or its text continued
+                texts = tuple(
+                    "\n".join(t for t in pair if t)
+                    for pair in zip(out[str(pid)], texts, strict=True)
+                )
+            out[str(pid)] = texts  # type: ignore[assignment]
     return out
 
 

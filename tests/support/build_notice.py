@@ -1,11 +1,14 @@
-"""Build the desk's feedback notice template toolkit/desk/templates/notice.docx.
+"""Build the notice templates templates/notice-return.docx, notice-reminder.docx and
+notice-nonconforming.docx (退回修改意见, 催报通知, 报送材料不符合要求的通知).
 
-    cd tests && python -m support.build_notice [OUTFILE]
+    cd tests && python -m support.build_notice [OUTDIR]
 
 Same conventions as build_templates.py (whose building blocks it reuses):
 raw WordprocessingML, each Jinja tag in one run, every run naming its East
-Asian font, byte-for-byte reproducible. A notice is a letter, so the page
-is A4 portrait with the GB/T 9704 margins (text width 156 mm).
+Asian font, byte-for-byte reproducible. A notice is a letter laid out after
+GB/T 9704: A4 portrait, margins 37 / 35 / 28 / 26 mm (text 156 mm wide),
+title 二号 方正小标宋, body 三号 仿宋 on a 28-point line, the addressee flush
+left, the issuing office and the date right at the end.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from support.build_templates import (
     SUBTITLE_RPR,
     XML_DECL,
     _write_package,
-    body_para,
     control_row,
     head_cell,
     para,
@@ -34,11 +36,17 @@ from support.build_templates import (
 PAGE_W, PAGE_H = 11906, 16838  # A4 portrait
 TOP, BOTTOM, LEFT, RIGHT = 2098, 1984, 1588, 1474  # 37 / 35 / 28 / 26 mm
 TEXT_WIDTH = PAGE_W - LEFT - RIGHT  # 8844
-NOTICE_WIDTHS = (1100, 1900, 800, 5044)
-NOTICE_HEADERS = ("项目序号", "问题类别", "级别", "具体问题")
+NOTICE_WIDTHS = (1100, 1700, 900, 5144)
+NOTICE_HEADERS = ("项目序号", "问题类型", "程度", "具体问题")
 assert sum(NOTICE_WIDTHS) == TEXT_WIDTH
 
+LINE = '<w:spacing w:line="560" w:lineRule="exact"/>'  # 28 points: 22 lines a page
 INDENT = '<w:ind w:firstLineChars="200" w:firstLine="640"/>'
+NAMES = {
+    "notice-return": "退回修改意见",
+    "notice-reminder": "催报通知",
+    "notice-nonconforming": "报送材料不符合要求的通知",
+}
 
 
 def section() -> str:
@@ -49,17 +57,44 @@ def section() -> str:
         f'<w:pgMar w:top="{TOP}" w:right="{RIGHT}" w:bottom="{BOTTOM}" '
         f'w:left="{LEFT}" w:header="851" w:footer="992" w:gutter="0"/>'
         '<w:cols w:space="425"/>'
-        '<w:docGrid w:linePitch="312"/>'
+        '<w:docGrid w:linePitch="560"/>'
         "</w:sectPr>"
     )
 
 
-def indented(text: str, *, before: int = 0) -> str:
-    spacing = f'<w:spacing w:before="{before}"/>' if before else ""
-    return para(run(text, BODY_RPR), jc="both", spacing=spacing + INDENT, mark=BODY_RPR)
+def body(text: str, *, indent: bool = True, jc: str = "both", right: int = 0) -> str:
+    """A paragraph of body text (三号 仿宋 on the 28-point line)."""
+    spacing = LINE + (INDENT if indent else "")
+    if right:
+        spacing += f'<w:ind w:right="{right}"/>'
+    return para(run(text, BODY_RPR) if text else "", jc=jc, spacing=spacing, mark=BODY_RPR)
 
 
-def notice_document_xml() -> str:
+def heading() -> list[str]:
+    return [
+        title_para("{{ title }}"),
+        para(
+            run("（{{ period_label }}民生实事项目进展情况报送）", SUBTITLE_RPR),
+            style="Subtitle",
+            jc="center",
+            mark=SUBTITLE_RPR,
+        ),
+        body("{{ unit }}：", indent=False, jc="left"),
+        body("{{ intro }}"),
+    ]
+
+
+def closing() -> list[str]:
+    """The request, then the 落款: the issuing office, and the date four characters in."""
+    return [
+        body("{{ request }}"),
+        body("", indent=False),
+        body("{{ issuer }}", indent=False, jc="right", right=640),
+        body("{{ date }}", indent=False, jc="right", right=1280),
+    ]
+
+
+def findings_table() -> str:
     w = NOTICE_WIDTHS
     header = row([head_cell(wd, h) for wd, h in zip(w, NOTICE_HEADERS, strict=True)], header=True)
     data = row(
@@ -68,9 +103,10 @@ def notice_document_xml() -> str:
             text_cell(w[1], "{{ f.kind }}", short=True),
             text_cell(w[2], "{{ f.level }}", short=True),
             text_cell(w[3], "{{ f.message }}", short=False),
-        ]
+        ],
+        keep=True,
     )
-    tbl = table(
+    return table(
         w,
         [
             header,
@@ -80,40 +116,43 @@ def notice_document_xml() -> str:
         ],
         text_width=TEXT_WIDTH,
     )
-    body = "".join(
-        [
-            title_para("{{ title }}"),
-            para(
-                run("（{{ period_label }}民生实事项目进展情况）", SUBTITLE_RPR),
-                style="Subtitle",
-                jc="center",
-                mark=SUBTITLE_RPR,
-            ),
-            body_para("{{ unit }}：", jc="left"),
-            indented("{{ intro }}"),
-            para("", spacing='<w:spacing w:after="0" w:line="120" w:lineRule="exact"/>'),
-            tbl,
-            indented("{{ closing }}", before=156),
-            body_para(""),
-            body_para("{{ date }}", jc="right"),
-        ]
-    )
+
+
+def reasons() -> list[str]:
+    """The reasons a submission could not be used, one numbered paragraph each."""
+    return [
+        body("{%p for f in findings %}"),
+        body("{{ f.no }}．{{ f.message }}"),
+        body("{%p endfor %}"),
+    ]
+
+
+def notice_document_xml(name: str) -> str:
+    middle: list[str] = []
+    if name == "notice-return":
+        middle = [findings_table(), body("", indent=False)]
+    elif name == "notice-nonconforming":
+        middle = reasons()
+    parts = [*heading(), *middle, *closing()]
     return (
         f'{XML_DECL}<w:document xmlns:w="{NS_W}" xmlns:r="{NS_R}">'
-        f"<w:body>{body}{section()}</w:body></w:document>"
+        f"<w:body>{''.join(parts)}{section()}</w:body></w:document>"
     )
 
 
-def build_notice_template(path: Path | str) -> Path:
-    """Write the feedback notice template to `path`."""
-    return _write_package(path, notice_document_xml(), "退回修改意见")
+def build_notice_templates(folder: Path | str) -> list[Path]:
+    """Write the three notice templates into `folder`."""
+    return [
+        _write_package(Path(folder) / f"{name}.docx", notice_document_xml(name), title)
+        for name, title in NAMES.items()
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    root = Path(__file__).resolve().parents[2]
-    out = Path(argv[0]) if argv else root / "toolkit" / "desk" / "templates" / "notice.docx"
-    print(build_notice_template(out))
+    out = Path(argv[0]) if argv else Path(__file__).resolve().parents[2] / "templates"
+    for path in build_notice_templates(out):
+        print(path)
     return 0
 
 

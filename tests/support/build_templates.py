@@ -23,6 +23,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
+from toolkit.core.rules import EVALUATIONS
+
 # --------------------------------------------------------------------------
 # constants
 
@@ -56,8 +58,9 @@ HEADER_FILL = "D9D9D9"
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
 CREATED = "2024-01-01T00:00:00Z"
 
-FORM_WIDTHS = (800, 1600, 1900, 1900, 3300, 2500, 900, 1000, 670)
-SUMMARY_WIDTHS = (1500, 700, 1400, 1600, 1600, 3100, 2300, 800, 1000, 570)
+FORM_WIDTHS = (800, 1500, 2000, 1700, 3200, 2800, 900, 1000, 670)
+# 序号 holds `10-3-2` on one line (Times New Roman, or DejaVu Serif where it is missing).
+SUMMARY_WIDTHS = (1100, 900, 1300, 1300, 1200, 3300, 3100, 800, 1000, 570)
 assert sum(FORM_WIDTHS) == TEXT_WIDTH and sum(SUMMARY_WIDTHS) == TEXT_WIDTH
 
 # --------------------------------------------------------------------------
@@ -150,8 +153,12 @@ def cell(
     return f"<w:tc><w:tcPr>{tcpr}</w:tcPr>{paragraphs}</w:tc>"
 
 
-def row(cells: list[str], *, header: bool = False) -> str:
-    trpr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else ""
+def row(cells: list[str], *, header: bool = False, keep: bool = False) -> str:
+    """A table row; a header row repeats on every page, a kept row is never split over two."""
+    if header:
+        trpr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
+    else:
+        trpr = "<w:trPr><w:cantSplit/></w:trPr>" if keep else ""
     return f"<w:tr>{trpr}{''.join(cells)}</w:tr>"
 
 
@@ -337,7 +344,9 @@ def form_document_xml() -> str:
         "{{ row.lead }}",
         "{{ row.co }}",
     )
-    data = row([text_cell(wd, v, short=s) for wd, v, s in zip(w, values, FORM_SHORT, strict=True)])
+    cells = [text_cell(wd, v, short=s) for wd, v, s in zip(w, values, FORM_SHORT, strict=True)]
+    cells[6] = evaluation_cell(w[6])
+    data = row(cells, keep=True)
     tbl = table(
         w,
         [
@@ -350,7 +359,7 @@ def form_document_xml() -> str:
     )
     note = (
         "填报说明：进展情况、存在问题及下一步工作计划每格不超过{{ max_chars }}字（不计空格），"
-        "条目用“1.”“2.”编号；进度评价请填写：{{ evaluations_text }}。"
+        "条目用“1.”“2.”编号；进度评价点击单元格从下拉列表中选择（{{ evaluations_text }}）。"
         "请勿修改序号、项目名称和目标，勿增删行列。"
     )
     signature = "填报人：" + " " * 20 + "联系电话：" + " " * 20 + "填报日期：      年    月    日"
@@ -363,12 +372,31 @@ def form_document_xml() -> str:
             para(
                 run(signature, BODY_RPR),
                 jc="left",
-                spacing='<w:spacing w:before="240"/>',
+                spacing='<w:spacing w:before="120"/>',
                 mark=BODY_RPR,
             ),
         ]
     )
     return document(body)
+
+
+def evaluation_cell(width: int) -> str:
+    """进度评价: a drop-down list (content control) of the four values, empty until chosen.
+
+    Word, WPS and LibreOffice 7.4+ show the list; LibreOffice keeps it and the
+    value chosen when it saves. There is no placeholder text: what the cell
+    holds is what the unit chose or typed. No w:id: the row is repeated for
+    every project, and an id must be unique (Word assigns one when needed).
+    """
+    items = "".join(f'<w:listItem w:displayText="{v}" w:value="{v}"/>' for v in EVALUATIONS)
+    control = (
+        f"<w:sdt><w:sdtPr>{CELL_RPR}"
+        '<w:alias w:val="进度评价"/><w:tag w:val="evaluation"/>'
+        f"<w:dropDownList>{items}</w:dropDownList></w:sdtPr>"
+        f"<w:sdtContent><w:r>{CELL_RPR}</w:r></w:sdtContent></w:sdt>"
+    )
+    p = para(control, style="TableText", jc="center", mark=CELL_RPR)
+    return cell(width, p, valign="center")
 
 
 # --------------------------------------------------------------------------
@@ -424,7 +452,8 @@ def summary_document_xml() -> str:
             cell(w[7], mark_p, valign="center"),
             text_cell(w[8], "{{ row.lead }}", short=True),
             text_cell(w[9], "{{ row.co }}", short=True),
-        ]
+        ],
+        keep=True,
     )
     tbl = table(
         w,

@@ -1,13 +1,19 @@
-"""一览表 documents as offices have them, built with python-docx."""
+"""一览表 documents as offices have them, built with python-docx; the toolkit's own, read back."""
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from docx import Document
+from lxml import etree
 
 from support import seed
+from toolkit.core import rules
+from toolkit.office.wordml import WordDocument
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 HEADER = ["民生事项", *seed.FORM_HEADERS]
 EXAMPLE_PROGRESS = (
@@ -65,3 +71,31 @@ def write_summary(
         merged.text = text  # python-docx joins the merged cells' paragraphs
     doc.save(path)
     return path
+
+
+def summary_table(docx: Path) -> list[dict[str, str]]:
+    """The toolkit's 一览表 as written: each row of its project table by column key."""
+    with zipfile.ZipFile(docx) as zf:
+        doc = WordDocument(etree.fromstring(zf.read("word/document.xml")))
+    (table,) = doc.tables()
+    rows = [[doc.cell_text(tc) for tc in tr.iter(f"{W}tc")] for tr in table.iterfind(f"{W}tr")]
+    at = next(i for i, r in enumerate(rows) if rules.is_project_header_row(r))
+    keys = [rules.header_key(text) or text for text in rows[at]]
+    return [dict(zip(keys, r, strict=True)) for r in rows[at + 1 :]]
+
+
+def summary_by_id(docx: Path) -> dict[str, dict[str, str]]:
+    """One entry per project: the rows of a joint project (one per unit) or of a text
+    continued over rows put back together, what each unit reported joined by lines."""
+    joined = (rules.PROGRESS, rules.PLAN, rules.EVALUATION)
+    out: dict[str, dict[str, str]] = {}
+    for row in summary_table(docx):
+        pid = row[rules.ID]
+        if pid not in out:
+            out[pid] = dict(row)
+            continue
+        continued = row[rules.NAME].endswith("（续）")  # the same unit's text, going on
+        for key in joined:
+            if row[key] and not (continued and key == rules.EVALUATION):
+                out[pid][key] = "\n".join(t for t in (out[pid][key], row[key]) if t)
+    return out

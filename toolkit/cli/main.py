@@ -77,6 +77,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
     help="只生成这些单位的表（可多次使用）。",
 )
 @click.option("--force", "-f", is_flag=True, help="覆盖输出文件夹中已有的同名文件。")
+@click.option(
+    "--allow-empty-targets",
+    is_flag=True,
+    help="本季度目标列全部为空时也生成填报表（默认拒绝生成）。",
+)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（到标准输出）。")
 @JOBS_OPTION
 @help_option
@@ -90,12 +95,14 @@ def generate(
     template: str | None,
     units: tuple[str, ...],
     force: bool,
+    allow_empty_targets: bool,
     as_json: bool,
     jobs: int | None,
 ) -> None:
     """按登记表为每个主办单位生成一份预填的填报表（.docx）和分发清单。
 
     登记表可以是 .xlsx、.xls、.ods 或 WPS 表格，格式见 toolkit docs 登记表。
+    本季度目标列有项目为空时给出提示；全部为空时不生成（退出码 1），除非加 --allow-empty-targets。
     单位较多（40 个及以上）时默认用本机全部 CPU 核并行生成，可用 --jobs 指定进程数。
 
     \b
@@ -104,6 +111,7 @@ def generate(
       toolkit generate 登记表.xlsx -q 3 --unit 民治街道 --out 分发
       toolkit generate 2023年民生实事台账.xls -q 3 --region 龙华区
       toolkit generate 全市登记表.xlsx -q 3 --jobs 4
+      toolkit generate 登记表.xlsx -q 1 --allow-empty-targets
     """
     from toolkit.forms import schema
     from toolkit.forms.generate import generate_forms
@@ -126,6 +134,7 @@ def generate(
             force=force,
             progress=(lambda n, total, unit: bar.update(1)) if bar else None,
             jobs=resolve_jobs(jobs),
+            allow_empty_targets=allow_empty_targets,
         )
     for w in result.warnings:  # the register's notices first, then the forms'
         say(f"提示：{w}")
@@ -144,6 +153,8 @@ def generate(
                     for f in result.forms
                 ],
                 "distribution_list": str(result.distribution_list),
+                "empty_targets": result.empty_targets,
+                "warnings": result.warnings,
                 "kept": _kept_json(result.kept),
             }
         )
@@ -310,6 +321,12 @@ def check(
     help="把“1、”“（1）”“①”等条目编号统一改为“1.”，并在问题清单中注明。",
 )
 @click.option(
+    "--pdf",
+    "with_pdf",
+    is_flag=True,
+    help="同时用 LibreOffice 把一览表转为 PDF（与 --out 同名 .pdf），供打印和公开；需安装 LibreOffice。",
+)
+@click.option(
     "--update-register",
     is_flag=True,
     help="把本季度结果写入登记表（先自动备份）；登记表中有图片、图表、宏等时，改为另存在登记表旁边。",
@@ -329,16 +346,17 @@ def merge(
     report: str | None,
     template: str | None,
     normalize_numbering: bool,
+    with_pdf: bool,
     update_register: bool,
     as_json: bool,
     jobs: int | None,
 ) -> None:
-    """汇总回收的填报表，生成全区一览表（Word 和 Excel）和问题清单。
+    """汇总回收的填报表，生成全区一览表（Word 和 Excel，加 --pdf 时还有 PDF）和问题清单。
 
     有单位未报送时照样生成一览表，其项目标为“未报送”。toolkit 自己生成的文件（一览表、问题清单、
     分发清单、退回修改意见）和未填写的空白填报表不会当作回收表；一份回收表也没有时报错，不写文件。
 
-    三个文件一起写出：要么全部换成新的，要么都不动。要替换的文件与 toolkit 上次写出的不同
+    这些文件一起写出：要么全部换成新的，要么都不动。要替换的文件与 toolkit 上次写出的不同
     （如被手工修改过）时，先把它保留到同一文件夹的“历史”文件夹中。
 
     回收表较多（40 份及以上）时默认用本机全部 CPU 核并行读取，可用 --jobs 指定进程数。
@@ -347,6 +365,7 @@ def merge(
     示例：
       toolkit merge data/returns/2023Q3 --register data/register.xlsx --quarter 3
       toolkit merge 回收表/ -r 登记表.xlsx -q 3 --out 一览表.docx --json
+      toolkit merge 回收表/ -r 登记表.xlsx -q 3 --pdf
       toolkit merge 全市回收表/ -r 全市登记表.xlsx -q 3 --jobs 4
     """
     from toolkit.forms import schema
@@ -368,18 +387,21 @@ def merge(
     out_report = _output_path(
         report, out_docx.with_name(f"问题清单（{period.label}）.xlsx"), ".xlsx", "--report"
     )
+    out_pdf = out_docx.with_suffix(".pdf") if with_pdf else None
     targets = [out_docx, out_xlsx, out_report]
     named = [Path(register), *([template_path] if template_path else [])]
-    check_targets(targets, named)  # before the returns are read: a mistake shows at once
+    every = [*targets, *([out_pdf] if out_pdf else [])]
+    check_targets(every, named)  # before the returns are read: a mistake shows at once
     result = _merge_inputs(paths, reg, period, normalize_numbering, jobs)
     require_columns(checked, result)
-    check_targets(targets, result.inputs())
-    kept = write_merge_outputs(result, *targets, template_path, jobs=jobs)
+    check_targets(every, result.inputs())
+    kept = write_merge_outputs(result, *targets, template_path, jobs=jobs, pdf=out_pdf)
     _say_kept(kept)
     outputs: dict[str, Any] = {
         "docx": str(out_docx),
         "xlsx": str(out_xlsx),
         "report": str(out_report),
+        "pdf": str(out_pdf) if out_pdf else None,
         "kept": _kept_json(kept),
     }
     if update_register:
@@ -398,7 +420,7 @@ def merge(
     if as_json:
         emit_json(_json_result(result, outputs))
     else:
-        for path in (out_docx, out_xlsx, out_report):
+        for path in every:
             click.echo(str(path))
     for line in summary_lines(result):
         say(line)

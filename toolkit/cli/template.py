@@ -25,11 +25,13 @@ class KindType(click.ParamType):
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
         text = str(value).strip().lower()
-        aliases = {"填报表": schema.FORM, "一览表": schema.SUMMARY}
+        aliases = {"填报表": schema.FORM, "一览表": schema.SUMMARY, "通知": schema.NOTICE}
         text = aliases.get(text, text)
         if text not in schema.KINDS:
             self.fail(
-                f"模板类型应为 form（填报表）或 summary（一览表），收到“{value}”。", param, ctx
+                f"模板类型应为 form（填报表）、summary（一览表）或 notice（通知），收到“{value}”。",
+                param,
+                ctx,
             )
         return text
 
@@ -38,7 +40,8 @@ _KIND_OPT = click.option(
     "--kind",
     "-k",
     type=KindType(),
-    help="模板类型：form（填报表）或 summary（一览表）；检查和预览时默认按内容判断。",
+    help="模板类型：form（填报表）、summary（一览表）或 notice（工作台发给单位的通知）；"
+    "检查和预览时默认按内容判断。",
 )
 
 
@@ -60,6 +63,7 @@ def template() -> None:
     示例：
       toolkit template fields --kind form
       toolkit template check templates/form.docx
+      toolkit template check 模板/notice-return.docx
       toolkit template preview 一览表模板.docx -o 预览.docx
     """
 
@@ -203,7 +207,7 @@ def preview(
     click.echo(str(result.path))
     data = "登记表" if result.source == "register" else "样例数据"
     who = f"（{result.unit}）" if result.unit else ""
-    what = "填报表" if result.kind == schema.FORM else "一览表"
+    what = {schema.FORM: "填报表", schema.SUMMARY: "一览表", schema.NOTICE: "通知"}[result.kind]
     say(f"已用{data}生成{what}预览{who}：{result.path}")
     if result.report.problems:
         say(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -27,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 from toolkit.core.period import Period
 from toolkit.core.rules import QUARTER_CN
 from toolkit.desk.access import LOOPBACK_NAMES, AccessGuard
-from toolkit.desk.notice import notice_title, write_notice
+from toolkit.desk.notice import ISSUER_SETTING, NoticeInfo, notice_kind, notice_title, write_notice
 from toolkit.desk.status import build_board
 from toolkit.desk.workspace import (
     MAX_UPLOAD_BYTES,
@@ -183,6 +184,8 @@ class Desk:
             "max_mb": MAX_UPLOAD_BYTES // 2**20,
             "suffixes": " ".join(UPLOAD_SUFFIXES),
             "notice_title": notice_title,
+            "issuer": register.settings.get(ISSUER_SETTING, "").strip() or self.ws.issuer(),
+            "issuer_from_register": bool(register.settings.get(ISSUER_SETTING, "").strip()),
         }
 
     async def period_page(self, request: Request) -> Response:
@@ -249,13 +252,24 @@ class Desk:
         note = f"报送截止日期已设为 {day.isoformat()}。" if day else "已取消报送截止日期。"
         return self.back(f"/p/{period.key}", [("ok", note)])
 
+    async def set_issuer(self, request: Request) -> Response:
+        period = self.period_of(request)
+        form = await request.form(max_files=0, max_fields=5)
+        name = str(form.get("issuer") or "")
+        await run_in_threadpool(self.ws.set_issuer, name)
+        note = f"通知落款已设为“{self.ws.issuer()}”。" if name.strip() else "已清除通知落款。"
+        return self.back(f"/p/{period.key}", [("ok", note)])
+
     async def summarise(self, request: Request) -> Response:
         period = self.period_of(request)
+        form = await request.form(max_files=0, max_fields=5)
+        pdf = form.get("pdf") == "1"
         try:
-            files = await run_in_threadpool(self.ws.summarise, period)
+            files = await run_in_threadpool(partial(self.ws.summarise, period, pdf=pdf))
         except ToolkitError as exc:
             return self.back(f"/p/{period.key}", [("error", str(exc))])
-        names = "、".join(shown(p.name) for p in (files.docx, files.xlsx, files.report))
+        written = (files.docx, files.xlsx, files.report, *([files.pdf] if files.pdf else []))
+        names = "、".join(shown(p.name) for p in written)
         notes = [("ok", f"已生成：{names}。")]
         notes += [("warn", f"{k.note(self.ws.root)}。") for k in files.kept]
         return self.back(f"/p/{period.key}", notes)
@@ -300,13 +314,21 @@ class Desk:
         period = self.period_of(request)
         unit = self.unit_of(request, period)
 
-        def write() -> Path:
+        def write() -> Path | None:
             result = self.ws.merge(period)
-            status = next(u.status for u in result.units if u.unit == unit)
-            target = self.ws.notice_path(period, unit, notice_title(status))
-            return write_notice(result, unit, target, self.ws.template("notice"))
+            kind = notice_kind(result, unit)
+            if kind is None:
+                return None
+            target = self.ws.notice_path(period, unit, notice_title(kind))
+            info = NoticeInfo(self.ws.deadline(period), self.ws.issuer())
+            return write_notice(
+                result, unit, target, kind=kind, template=self.ws.template(kind), info=info
+            )
 
         path = await run_in_threadpool(write)
+        if path is None:
+            note = f"{unit}的回收表没有需要修改的问题，不需要发通知。"
+            return self.back(f"/p/{period.key}/u/{quote(unit, safe='')}", [("ok", note)])
         return _download(path)
 
     # -- errors
@@ -385,6 +407,7 @@ def create_app(
         Route(p + "/generate", desk.generate, methods=["POST"]),
         Route(p + "/upload", desk.upload, methods=["POST"]),
         Route(p + "/deadline", desk.set_deadline, methods=["POST"]),
+        Route(p + "/issuer", desk.set_issuer, methods=["POST"]),
         Route(p + "/summary", desk.summarise, methods=["POST"]),
         Route(p + "/forms.zip", desk.forms_zip),
         Route(p + "/forms/{unit}", desk.form_file),

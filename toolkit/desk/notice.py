@@ -1,87 +1,137 @@
-"""The per-unit feedback notice (退回修改意见): that unit's findings, as .docx.
+"""The notices the desk writes to a unit, as official letters (.docx).
 
-Rendered like every other document: the core's PreparedTemplate (docxtpl
-preprocessing, sandboxed Jinja with autoescape and StrictUndefined). The
-shipped template is `toolkit/desk/templates/notice.docx`; a workspace may
-override it with `模板/notice.docx`.
+Three kinds, each from its own editable template (templates/notice-*.docx,
+overridden by `模板/<name>.docx` in the workspace), checked by `template
+check` before it is used:
+
+- 退回修改意见: the unit's return was read and has errors to correct;
+- 催报通知: nothing has come from the unit;
+- 报送材料不符合要求的通知: what the unit sent cannot be used (another
+  quarter's form, a file that is not the form, one that does not open, the
+  blank form).
+
+A return with nothing to correct gets no notice, and neither does a second
+copy of a good one: 重复报送 alone is no reason to send anything back. A
+notice speaks to the unit about its own return, in plain words: no file
+names (the desk stores uploads as `<时间>-<文件名>`), no finding codes. The
+deadline appears when one is set; the 落款 is the issuing office (发文单位
+in the register's 设置, or as typed on the desk) and the date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.desk.status import sorted_views
-from toolkit.desk.workspace import display_name
+from toolkit.core import rules
+from toolkit.core.findings import CODES, Finding
 from toolkit.errors import UsageError
 from toolkit.forms.context import period_context
 from toolkit.forms.identity import PROP_OUTPUT, form_title
 from toolkit.forms.rendering import PreparedTemplate
+from toolkit.forms.schema import NOTICE
 from toolkit.office.fileset import FileSet
 from toolkit.office.folder import shown
-from toolkit.returns.merging import BLANK, MISSING, UNREADABLE, MergeResult
+from toolkit.returns.merging import BLANK, RETURNED, UNREADABLE, MergeResult, UnitReturn
+from toolkit.templates import default_path
+from toolkit.templating.check import require_passing
 
-NOTICE_TEMPLATE = Path(__file__).with_name("templates") / "notice.docx"
+RETURN, REMINDER, NONCONFORMING = "notice-return", "notice-reminder", "notice-nonconforming"
+TITLES = {
+    RETURN: "退回修改意见",
+    REMINDER: "催报通知",
+    NONCONFORMING: "报送材料不符合要求的通知",
+}
+ISSUER_SETTING = "发文单位"
+ERROR_LABEL, WARNING_LABEL = "须修改", "请注意"
 
-# The variables notice.docx may use (kept here, next to the one place that fills them).
-NOTICE_FIELDS = (
-    "region",
-    "year",
-    "quarter",
-    "quarter_cn",
-    "period_label",
-    "period_end",
-    "title",
-    "unit",
-    "form_title",
-    "file",
-    "intro",
-    "findings",  # list of {no, id, level, kind, message}
-    "closing",
-    "date",
-)
+# Findings that say nothing the unit has to act on: the office changed its register,
+# the toolkit fixed the numbering, a second copy arrived, the metadata disagree.
+_NOT_THE_UNITS = {
+    "register_changed",
+    "numbering_normalized",
+    "duplicate_return",
+    "identity_conflict",
+}
+# What makes a submission unusable, in words for the unit.
+_UNUSABLE = {
+    "no_table": "报送的文件中没有项目表，不是下发的填报表。",
+    "unreadable": "报送的文件无法打开（可能已损坏、设置了密码或不是 Word 文件）。",
+    "skipped_file": "报送的文件不是 Word 格式的填报表（如 PDF、图片、扫描件或压缩包），无法读取。",
+    "blank_form": "报送的是未填写的空白填报表。",
+}
+_PERIOD_SAID_RE = re.compile(r"这是(\S+?)的表")
 
 
 def chinese_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def notice_title(status: str) -> str:
-    """A unit that sent nothing gets a reminder, the others a request to correct."""
-    return "催报通知" if status == MISSING else "退回修改意见"
+def notice_kind(result: MergeResult, unit: str) -> str | None:
+    """Which notice the unit needs now, if any."""
+    status = _status(result, unit)
+    mine = _own(result, status)
+    if status.status == RETURNED:
+        if any(f.code == "no_table" for f in mine):
+            return NONCONFORMING
+        return RETURN if any(f.is_error for f in mine) else None
+    if status.status in (UNREADABLE, BLANK) or any(
+        f.code == "wrong_period" or f.code in _UNUSABLE for f in mine
+    ):
+        return NONCONFORMING
+    return REMINDER
 
 
-def notice_context(result: MergeResult, unit: str, today: dt.date | None = None) -> dict[str, Any]:
-    status = next((u for u in result.units if u.unit == unit), None)
-    if status is None:
-        raise UsageError(f"登记表中没有主办项目的单位“{unit}”。")
+def notice_title(kind: str) -> str:
+    return TITLES[kind]
+
+
+@dataclass(frozen=True)
+class NoticeInfo:
+    """What the desk knows beyond the merge: the deadline and who issues the notice."""
+
+    deadline: dt.date | None = None
+    issuer: str = ""  # typed on the desk; 发文单位 in the register's 设置 comes first
+    today: dt.date | None = None
+
+
+def notice_context(
+    result: MergeResult, unit: str, kind: str, info: NoticeInfo | None = None
+) -> dict[str, Any]:
+    info = info or NoticeInfo()
+    status = _status(result, unit)
     register, period = result.register, result.period
-    today = today or dt.date.today()
+    today = info.today or dt.date.today()
     title = form_title(register.region, period)
-    # Stored as `<时间>-<原文件名>`: the unit knows the file by its own name.
-    file = display_name(shown(status.file.name)) if status.file else ""
-    if status.status == MISSING:
-        intro = f"截至{chinese_date(today)}，尚未收到你单位的《{title}》，请尽快报送。"
-    elif status.status == BLANK:
-        intro = f"你单位报送的《{title}》（文件：{file}）是未填写的空白表，请填写后重新报送。"
-    elif status.status == UNREADABLE:
-        intro = f"你单位报送的《{title}》（文件：{file}）无法读取，请按以下说明处理后重新报送。"
+    deadline = chinese_date(info.deadline) if info.deadline else ""
+    by = f"于{deadline}前" if deadline else "尽快"
+    mine = _own(result, status)
+    if kind == RETURN:
+        intro = f"你单位报送的《{title}》经审核，有以下问题需要修改："
+        findings = _to_correct(mine)
+        request = f"请在原填报表上逐项修改后，{by}重新报送。"
+    elif kind == NONCONFORMING:
+        intro = "你单位报送的材料不符合要求，未能汇总："
+        findings = _reasons(mine, status, period.label)
+        request = f"请使用下发的《{title}》（Word 格式）填写后，{by}重新报送。"
     else:
-        intro = f"你单位报送的《{title}》（文件：{file}）经审核，存在以下问题，请修改后重新报送。"
-    findings = [
-        {"no": n, "id": f.id or "—", "level": f.level_label, "kind": f.kind, "message": f.message}
-        for n, f in enumerate(sorted_views(result.findings_of(unit)), start=1)
-    ]
+        count = len(register.projects_of(unit))
+        intro = f"截至{chinese_date(today)}，尚未收到你单位报送的《{title}》（你单位主办项目{count}个）。"
+        findings = []
+        request = f"请{by}报送。"
     return {
         **period_context(register.region, period),
-        "title": notice_title(status.status),
+        "title": TITLES[kind],
         "unit": unit,
         "form_title": title,
-        "file": file,
         "intro": intro,
         "findings": findings,
-        "closing": "请在原填报表上逐项修改（勿改动序号、项目名称和目标），保存为 .docx 后重新报送。",
+        "request": request,
+        "deadline": deadline,
+        "issuer": register.settings.get(ISSUER_SETTING, "").strip() or info.issuer.strip(),
         "date": chinese_date(today),
     }
 
@@ -90,14 +140,92 @@ def write_notice(
     result: MergeResult,
     unit: str,
     target: Path,
+    *,
+    kind: str | None = None,
     template: Path | None = None,
-    today: dt.date | None = None,
+    info: NoticeInfo | None = None,
 ) -> Path:
-    """Write the notice (marked as the toolkit's own); a notice someone edited is kept in 历史/."""
-    context = notice_context(result, unit, today)
-    data = PreparedTemplate(template or NOTICE_TEMPLATE).render_bytes(
-        context, properties={PROP_OUTPUT: context["title"]}
-    )
+    """Write the unit's notice (marked as the toolkit's own); one someone edited is kept in 历史/.
+
+    The template is checked first, as `generate` and `merge` check theirs.
+    """
+    kind = kind or notice_kind(result, unit)
+    if kind is None:
+        raise UsageError(
+            f"{unit}的回收表没有需要修改的问题，不需要发通知。",
+            hint="重复报送、编号已统一等提示不需要退回。",
+        )
+    path = template or default_path(kind)
+    require_passing(path, NOTICE)
+    context = notice_context(result, unit, kind, info)
+    data = PreparedTemplate(path).render_bytes(context, properties={PROP_OUTPUT: TITLES[kind]})
     with FileSet([target]) as files:
         files.write(target, data)
     return target
+
+
+# ---------------------------------------------------------------- the unit's own findings
+
+
+def _status(result: MergeResult, unit: str) -> UnitReturn:
+    status = next((u for u in result.units if u.unit == unit), None)
+    if status is None:
+        raise UsageError(f"登记表中没有主办项目的单位“{unit}”。")
+    return status
+
+
+def _own(result: MergeResult, status: UnitReturn) -> list[Finding]:
+    """The unit's findings about what it has to answer for: of a return that was read,
+    only those about that return (another file it sent beside it is not held against it)."""
+    mine = [f for f in result.findings_of(status.unit) if f.code not in _NOT_THE_UNITS]
+    if status.status == RETURNED and status.file is not None:
+        used = {None, status.file.name, shown(status.file.name)}
+        mine = [f for f in mine if f.file in used]
+    return [f for f in mine if f.code != "missing_return"]
+
+
+def _to_correct(findings: list[Finding]) -> list[dict[str, Any]]:
+    ordered = sorted(findings, key=lambda f: (rules.id_sort_key(f.id or ""), not f.is_error))
+    return [
+        {
+            "no": n,
+            "id": f.id or "—",
+            "kind": CODES[f.code][1] if f.code in CODES else "",
+            "level": ERROR_LABEL if f.is_error else WARNING_LABEL,
+            "message": f.message,
+        }
+        for n, f in enumerate(ordered, start=1)
+    ]
+
+
+def _reasons(
+    findings: list[Finding], status: UnitReturn, period_label: str
+) -> list[dict[str, Any]]:
+    """Why nothing the unit sent could be used, once each."""
+    said: list[str] = []
+    for f in findings:
+        if f.code == "wrong_period":
+            m = _PERIOD_SAID_RE.search(f.message)
+            sent = f"{m.group(1)}的填报表" if m else "其他季度的填报表"
+            said.append(f"报送的是{sent}，本期应报送{period_label}的填报表。")
+        elif f.code in _UNUSABLE:
+            said.append(_UNUSABLE[f.code])
+    if not said and status.status == UNREADABLE:
+        said.append(_UNUSABLE["unreadable"])
+    unique = list(dict.fromkeys(said))
+    return [
+        {"no": n, "id": "—", "kind": "报送不符合要求", "level": ERROR_LABEL, "message": text}
+        for n, text in enumerate(unique, start=1)
+    ]
+
+
+__all__ = [
+    "NONCONFORMING",
+    "REMINDER",
+    "RETURN",
+    "NoticeInfo",
+    "notice_context",
+    "notice_kind",
+    "notice_title",
+    "write_notice",
+]

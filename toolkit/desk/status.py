@@ -14,6 +14,7 @@ from pathlib import Path
 from toolkit.core import rules
 from toolkit.core.findings import CODES, LEVEL_LABELS, Finding
 from toolkit.core.period import Period
+from toolkit.desk.notice import notice_kind
 from toolkit.desk.workspace import UNIDENTIFIED_DIR, ReceivedFile, Workspace, unit_folder_name
 from toolkit.returns.merging import BLANK, MISSING, RETURNED, STATUS_LABELS, UNREADABLE, MergeResult
 from toolkit.returns.survey import Skipped
@@ -44,6 +45,7 @@ class UnitRow:
     files: list[ReceivedFile]
     form: Path | None  # the generated form, if any
     findings: list[FindingView] = field(default_factory=list)
+    notice: str | None = None  # the notice the unit needs now (toolkit.desk.notice), if any
 
     @property
     def css(self) -> str:
@@ -128,6 +130,7 @@ def build_board(ws: Workspace, period: Period, today: dt.date | None = None) -> 
                 files=files,
                 form=forms.get(u.unit),
                 findings=sorted_views(result.findings_of(u.unit)),
+                notice=notice_kind(result, u.unit),
             )
         )
     return Board(

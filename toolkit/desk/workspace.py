@@ -3,11 +3,12 @@
 Layout (docs/desk.md):
 
     登记表.xlsx                 the register (.xls/.ods too; else the first workbook with a project table)
-    模板/form.docx, summary.docx, notice.docx    optional template overrides
+    模板/form.docx, summary.docx, notice-*.docx  optional template overrides
+    发文单位.txt                the 落款 of notices, as typed on the desk
     2023Q3/填报表/              forms sent (the output of `toolkit generate`)
     2023Q3/回收表/<单位>/<时间>-<原文件名>   returns received, filed by unit
     2023Q3/回收表/_未识别/      files no unit could be found for
-    2023Q3/汇总/                一览表 .docx/.xlsx, 问题清单, 退回修改意见
+    2023Q3/汇总/                一览表 .docx/.xlsx (.pdf), 问题清单, 退回修改意见
 
 The files are the source of truth: `toolkit merge 2023Q3/回收表 ...` reads
 the same folder. Everything here calls the core; no HTTP. Nothing a unit
@@ -69,6 +70,7 @@ UNIDENTIFIED_DIR = "_未识别"
 STAGING_DIR = ".上传中"
 STALE_STAGING_SECONDS = 3600
 DEADLINE_FILE = "报送截止日期.txt"
+ISSUER_FILE = "发文单位.txt"  # the 落款 of notices, for every period
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # one file (docs/desk.md)
 UPLOAD_SUFFIXES = (".docx", ".docm", ".doc", ".wps", ".odt")
@@ -122,6 +124,7 @@ class SummaryFiles:
     xlsx: Path
     report: Path
     kept: list[Kept] = field(default_factory=list)  # edited files kept in 历史/ before replacing
+    pdf: Path | None = None  # the 一览表 printed to PDF, when asked for
 
 
 @dataclass(frozen=True)
@@ -408,6 +411,16 @@ class Workspace:
         path = self.period_dir(period) / DEADLINE_FILE
         ooxml.write_bytes_atomic(path, (day.isoformat() + "\n" if day else "").encode("utf-8"))
 
+    # -- the issuing office (落款 of notices), when the register's 设置 does not name it
+
+    def issuer(self) -> str:
+        path = self.root / ISSUER_FILE
+        return path.read_text("utf-8").strip() if path.is_file() else ""
+
+    def set_issuer(self, name: str) -> None:
+        name = " ".join(name.split())[:60]
+        ooxml.write_bytes_atomic(self.root / ISSUER_FILE, (name + "\n" if name else "").encode())
+
     # -- outputs
 
     def summary_files(self, result: MergeResult) -> SummaryFiles:
@@ -421,16 +434,18 @@ class Workspace:
             folder / f"问题清单（{period.label}）.xlsx",
         )
 
-    def summarise(self, period: Period) -> SummaryFiles:
-        """The 一览表 (.docx, .xlsx) and 问题清单, written by the core into 汇总/ as one set."""
+    def summarise(self, period: Period, *, pdf: bool = False) -> SummaryFiles:
+        """The 一览表 (.docx, .xlsx, and .pdf when asked) and 问题清单, written by the core
+        into 汇总/ as one set."""
         result = self.merge(period)
         require_returns(result)
         require_columns(require_passing(self.template(SUMMARY), SUMMARY), result)
         files = self.summary_files(result)
+        printed = files.docx.with_suffix(".pdf") if pdf else None
         kept = write_merge_outputs(
-            result, files.docx, files.xlsx, files.report, self.template("summary")
+            result, files.docx, files.xlsx, files.report, self.template("summary"), pdf=printed
         )
-        return SummaryFiles(files.docx, files.xlsx, files.report, kept)
+        return SummaryFiles(files.docx, files.xlsx, files.report, kept, printed)
 
     def output_files(self, period: Period) -> list[OutputFile]:
         """Files in 汇总/ and 汇总/退回修改意见/, newest first; those older than the newest return 待更新."""

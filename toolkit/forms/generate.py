@@ -60,6 +60,7 @@ class Generation:
     distribution_list: Path
     warnings: list[str] = field(default_factory=list)
     kept: list[Kept] = field(default_factory=list)  # changed files kept in 历史/ before replacing
+    empty_targets: list[str] = field(default_factory=list)  # 序号 sent without the quarter's target
 
 
 def select_units(register: Register, wanted: list[str] | None) -> list[str]:
@@ -88,11 +89,14 @@ def generate_forms(
     force: bool = False,
     progress: Progress | None = None,
     jobs: int = 1,
+    allow_empty_targets: bool = False,
 ) -> Generation:
     """Write one form per unit and the distribution list into `out_dir`.
 
-    `jobs` > 1 renders on that many processes when there are enough forms
-    to pay for them (toolkit.core.parallel); the forms are the same either way.
+    Refuses when the quarter's target is empty for every project sent, unless
+    `allow_empty_targets`; when it is empty for some, says which. `jobs` > 1
+    renders on that many processes when there are enough forms to pay for
+    them (toolkit.core.parallel); the forms are the same either way.
     """
     if not register.has_quarter_target(period.quarter):
         raise RegisterError(
@@ -101,6 +105,7 @@ def generate_forms(
             hint=f"在表头中加上“第{period.quarter_cn}季度目标”列并填写本季度目标。",
         )
     chosen = select_units(register, units)
+    empty, empty_warning = empty_targets(register, period, chosen, allow_empty_targets)
     out_dir = Path(out_dir)
     names = form_file_names(register, period)
     targets = {u: out_dir / names[u] for u in chosen}
@@ -114,7 +119,7 @@ def generate_forms(
             )
     template_path = template or default_template("form")
     prepared = PreparedTemplate(template_path)  # a broken template fails here, before any work
-    warnings = list(register.warnings)
+    warnings = list(register.warnings) + empty_warning
     with FileSet([*targets.values(), listing]) as files:
         write = partial(write_staged, files.temps)
         if parallel.worth_it(len(chosen), jobs):
@@ -138,8 +143,37 @@ def generate_forms(
                     warnings,
                     progress,
                 )
-        write(listing, distribution_workbook(register, forms).data())
-    return Generation(period, forms, listing, warnings, files.kept)
+        write(listing, distribution_workbook(register, period, forms).data())
+    return Generation(period, forms, listing, warnings, files.kept, empty)
+
+
+def empty_targets(
+    register: Register, period: Period, units: list[str], allow: bool
+) -> tuple[list[str], list[str]]:
+    """(序号 whose quarter's target is empty, the warning saying so).
+
+    Raises when every project sent has none: the forms would ask units to
+    report against nothing, most often because the register's column for
+    this quarter has not been filled in yet.
+    """
+    sent = list({p.id: p for u in units for p in register.projects_of(u)}.values())
+    empty = [p.id for p in sent if not p.quarter_target(period.quarter).strip()]
+    column = f"第{period.quarter_cn}季度目标"
+    if not empty:
+        return [], []
+    if len(empty) == len(sent) and not allow:
+        raise RegisterError(
+            f"“{column}”列是空的：要生成的 {len(sent)} 个项目都没有本季度目标，未生成填报表。",
+            sheet="项目",
+            hint=f"在登记表中填写“{column}”后重新生成；确要生成目标为空的填报表，"
+            "加 --allow-empty-targets。",
+        )
+    shown_ids = "、".join(empty[:10]) + ("等" if len(empty) > 10 else "")
+    warning = (
+        f"登记表“{column}”列有 {len(empty)} 个项目为空（序号 {shown_ids}），"
+        "这些项目的填报表中本季度目标为空。"
+    )
+    return empty, [warning]
 
 
 def _collect(
@@ -225,7 +259,9 @@ def _unstorable_text_warnings(unit: str, rows: list[dict[str, Any]]) -> list[str
     return out
 
 
-def distribution_workbook(register: Register, forms: list[GeneratedForm]) -> Workbook:
+def distribution_workbook(
+    register: Register, period: Period, forms: list[GeneratedForm]
+) -> Workbook:
     wb = Workbook({PROP_OUTPUT: OUTPUT_DISTRIBUTION})
     rows = []
     for f in forms:
@@ -243,9 +279,14 @@ def distribution_workbook(register: Register, forms: list[GeneratedForm]) -> Wor
                 f.form_id,
             ]
         )
-    wb.add_sheet("分发清单").table(
+    sheet = wb.add_sheet("分发清单")
+    title = f"{register.region}{period.label}民生实事项目进展情况表分发清单"
+    sheet.heading(1, title, 9)
+    sheet.footer_title = title
+    sheet.table(
         ["单位", "类型", "联系人", "联系电话", "邮箱", "文件", "项目数", "序号", "表单编号"],
         rows,
-        widths=[16, 10, 10, 16, 24, 60, 8, 40, 20],
+        widths=[14, 8, 8, 13, 18, 38, 6, 22, 16],
+        start_row=2,
     )
     return wb

@@ -36,6 +36,7 @@ import pyexpat
 import re
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -427,14 +428,22 @@ class PreparedTemplate:
         ooxml.write_bytes_atomic(target, self.render_bytes(context, properties=properties))
 
     def render_bytes(
-        self, context: dict[str, Any], *, properties: dict[str, str] | None = None
+        self,
+        context: dict[str, Any],
+        *,
+        properties: dict[str, str] | None = None,
+        adjust: Callable[[dict[str, bytes]], None] | None = None,
     ) -> bytes:
         """The rendered .docx as bytes: what `render_bytes_to` writes.
 
-        The entries no render changes are compressed once per template, not
-        once per form; the zip is what zipfile would write entry for entry.
+        `adjust` may change the rendered parts (name -> XML) before they are
+        packed. The entries no render changes are compressed once per
+        template, not once per form; the zip is what zipfile would write
+        entry for entry.
         """
         parts = self.render_parts(context)
+        if adjust is not None:
+            adjust(parts)
         if properties is not None:
             parts[ooxml.CUSTOM_PART] = ooxml.custom_properties_xml(properties)
             parts.update(self._custom_registration())

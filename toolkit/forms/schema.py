@@ -14,7 +14,8 @@ from typing import Any
 
 FORM = "form"
 SUMMARY = "summary"
-KINDS = (FORM, SUMMARY)
+NOTICE = "notice"  # 退回修改意见, 催报通知, 报送材料不符合要求的通知: one template each
+KINDS = (FORM, SUMMARY, NOTICE)
 
 
 @dataclass(frozen=True)
@@ -118,32 +119,51 @@ SUMMARY_FIELDS: tuple[Field, ...] = (
     Field("groups", "列表", "按民生事项分组的项目，按登记表顺序；用外层循环实现纵向合并", []),
     Field("groups[].matter", "文本", "民生事项", "广泛实施社区民生微实事"),
     Field("groups[].item", "文本", "件号", "40"),
-    Field("groups[].rows", "列表", "该民生事项下的项目", []),
+    Field(
+        "groups[].rows",
+        "列表",
+        "该民生事项下表格的各行：一个主办单位的项目一行；多个主办单位的项目每个单位一行，"
+        "每行都有序号和项目名称，项目自己的列（年度目标、季度目标、主办单位、协办单位、"
+        "登记表的其他列）在这几行间纵向合并；一行的文字在一页放不下时接续到下一行，"
+        "项目名称后注“（续）”",
+        [],
+    ),
     *(
         Field(f"groups[].rows[].{f.name}", f.type, f.description, f.sample)
         for f in (*_ROW_REGISTER_FIELDS[:-1], _SUMMARY_EXTRA)
     ),
     Field(
+        "groups[].rows[].unit",
+        "文本",
+        "该行是谁的填报：多个主办单位的项目为该行的单位（含科室标注），否则同主办单位",
+        "民治街道（工务）",
+    ),
+    Field(
         "groups[].rows[].progress",
         "文本",
-        "进展情况；多个主办单位时按单位分段，未报送的写“未报送”",
+        "进展情况；多个主办单位的项目以“单位：”开头，未报送的写“单位：未报送”",
         "……",
     ),
-    Field("groups[].rows[].plan", "文本", "存在问题及下一步工作计划（分段同上）", "……"),
+    Field("groups[].rows[].plan", "文本", "该行单位的存在问题及下一步工作计划", "……"),
     Field(
         "groups[].rows[].evaluation",
         "文本",
-        "进度评价（多个单位取已报送单位中最落后的一项；未报送为“未报送”）",
+        "该行单位的进度评价（未报送为“未报送”）",
         "正常推进",
     ),
     Field(
         "groups[].rows[].evaluation_mark",
         "富文本",
-        "进度评价标记：已完成写文字，其余为着色▋；多个主办单位中有的未报送时，下一行注明"
-        "“N个单位未报送”。用 {{r row.evaluation_mark }} 插入",
+        "进度评价标记：已完成、未报送写文字，其余为着色▋。用 {{r row.evaluation_mark }} 插入",
         "▋",
     ),
-    Field("groups[].rows[].status", "文本", "报送状态：已报送 / 部分报送 / 未报送", "已报送"),
+    Field("groups[].rows[].status", "文本", "该行单位的报送状态：已报送 / 未报送", "已报送"),
+    Field(
+        "groups[].rows[].first",
+        "真假",
+        "是否为项目的第一行（多个主办单位的项目只有第一行为真）",
+        True,
+    ),
     Field(
         "groups[].rows[].entries",
         "列表",
@@ -168,7 +188,50 @@ SUMMARY_FIELDS: tuple[Field, ...] = (
     ),
 )
 
-FIELDS = {FORM: FORM_FIELDS, SUMMARY: SUMMARY_FIELDS}
+NOTICE_FIELDS: tuple[Field, ...] = (
+    *_PERIOD_FIELDS,
+    Field("title", "文本", "通知的标题", "退回修改意见"),
+    Field("unit", "文本", "主送单位（收到通知的单位）", "民治街道"),
+    Field("form_title", "文本", "填报表的表名", "龙华区2023年第三季度民生实事项目进展情况表"),
+    Field(
+        "intro",
+        "文本",
+        "正文第一段：收到了什么、为什么发这份通知",
+        "你单位报送的《龙华区2023年第三季度民生实事项目进展情况表》经审核，有以下问题需要修改：",
+    ),
+    Field(
+        "findings",
+        "列表",
+        "该单位需要修改或注意的问题（退回修改意见），或报送不符合要求的原因；催报通知为空",
+        [],
+    ),
+    Field("findings[].no", "整数", "编号，从 1 起", 1),
+    Field("findings[].id", "文本", "项目序号（不针对某个项目时为“—”）", "10-3"),
+    Field("findings[].kind", "文本", "问题类型", "超过字数上限"),
+    Field("findings[].level", "文本", "须修改 / 请注意", "须修改"),
+    Field(
+        "findings[].message",
+        "文本",
+        "具体说明",
+        "进展情况有 370 字，超过 300 字上限（不计空白）。",
+    ),
+    Field(
+        "request",
+        "文本",
+        "要求（含截止日期，已设置时）",
+        "请在原填报表上逐项修改后，于2023年10月10日前重新报送。",
+    ),
+    Field("deadline", "文本", "报送截止日期（未设置时为空）", "2023年10月10日"),
+    Field(
+        "issuer",
+        "文本",
+        "发文单位（登记表「设置」中的 发文单位，或工作台中填写的；都没有时为空）",
+        "龙华区民生实事工作领导小组办公室",
+    ),
+    Field("date", "文本", "成文日期", "2023年10月8日"),
+)
+
+FIELDS = {FORM: FORM_FIELDS, SUMMARY: SUMMARY_FIELDS, NOTICE: NOTICE_FIELDS}
 
 
 def top_level_names(kind: str) -> set[str]:
@@ -196,7 +259,13 @@ def children(kind: str, path: str) -> set[str]:
 
 
 # The loop variable each list is written with in the shipped templates and the docs.
-LOOP_NAMES = {"rows": "row", "groups": "group", "legend": "item", "entries": "entry"}
+LOOP_NAMES = {
+    "rows": "row",
+    "groups": "group",
+    "legend": "item",
+    "entries": "entry",
+    "findings": "f",
+}
 
 
 def usage(name: str) -> str:
@@ -218,7 +287,11 @@ def display_sample(value: Any) -> str:
 
 # ---------------------------------------------------------------- documentation
 
-KIND_LABELS = {FORM: "填报表模板（form.docx）", SUMMARY: "一览表模板（summary.docx）"}
+KIND_LABELS = {
+    FORM: "填报表模板（form.docx）",
+    SUMMARY: "一览表模板（summary.docx）",
+    NOTICE: "通知模板（notice-return.docx、notice-reminder.docx、notice-nonconforming.docx）",
+}
 FIELDS_START = "<!-- fields:start -->"
 FIELDS_END = "<!-- fields:end -->"
 

@@ -336,6 +336,20 @@ def _entry(path: Path, digest: str) -> dict[str, Any]:
     return {"sha256": digest, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
+def written_here(path: Path) -> bool:
+    """Whether `path` is as a FileSet last wrote it, by its folder's record (read, not locked):
+    how the toolkit knows its own files that carry no document property, such as a PDF."""
+    try:
+        data = json.loads((path.parent / RECORD).read_bytes() or b"{}")
+        entry = data["files"][path.name]
+        st = path.stat()
+        if (st.st_size, st.st_mtime_ns) == (entry.get("size"), entry.get("mtime_ns")):
+            return True
+        return bool(entry.get("sha256")) and _digest(path) == entry["sha256"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
 def _needs_keeping(target: Path, new: str, written: dict[str, Any] | None) -> bool:
     """Whether the file at `target` holds something the toolkit did not last write there."""
     written = written or {}

@@ -1,42 +1,41 @@
-"""Writing .xlsx outputs: a small SpreadsheetML writer for the tool's own workbooks.
+"""Writing the toolkit's workbooks with XlsxWriter, ready to print.
 
-The 一览表, the 问题清单 and the 分发清单 are plain tables: text and whole
-numbers, a few cell styles, merged cells, a frozen header, print settings.
-They are written here as XML strings rather than through openpyxl's object
-model, which spent most of a merge's time (a style object per cell, then a
-tree per cell when saving) on a 4,000-row 一览表.
+Every sheet written here prints as a document: A4 landscape, all columns
+fitted to one page width, the header rows repeated on every page, the
+sheet's title and page numbers in the footer. Text wraps, and every row is
+as tall as its text needs, computed here from the text, the font and the
+column widths: Excel and WPS do not grow a row a program wrote, so a row
+left at the default height shows one line and cuts off the rest.
 
-Every text cell is a shared string: nothing a unit typed (`=HYPERLINK(...)`,
-`+86 123`) can become a formula. Characters XML cannot hold are dropped and a
-literal `_xHHHH_` is protected, so Excel shows exactly the text.
+Every text is written as a string: nothing a unit typed (`=HYPERLINK(...)`,
+`+86 123`) can become a formula. Characters XML cannot hold are dropped;
+XlsxWriter protects a literal `_xHHHH_`, so Excel shows exactly the text.
+Charts and other native objects are added by `Sheet.on_write` steps, which
+get XlsxWriter's workbook and worksheet once the cells are written.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import IO, Any
 
-from toolkit.office.ooxml import (
-    CUSTOM_PART,
-    atomic_path,
-    custom_properties_xml,
-    excel_protect,
-    strip_xml_forbidden,
-    with_custom_part,
-)
+from toolkit.office.ooxml import atomic_path, strip_xml_forbidden
+from toolkit.office.textfit import line_count
 
 Value = str | int | float | None
+# Text in parts, each with its font colour (None: the cell's): a legend's coloured marks.
+Rich = tuple[tuple[str, str | None], ...]
+NativeStep = Callable[[Any, Any], None]  # (xlsxwriter Workbook, Worksheet) -> None
 
 
 @dataclass(frozen=True)
 class Style:
-    """How one cell looks; colours are RGB hex (`D9D9D9`)."""
+    """How one cell looks; colours are RGB hex (`D9D9D9`), sizes in points."""
 
     font: str = "仿宋_GB2312"
     size: float = 11
@@ -46,11 +45,14 @@ class Style:
     horizontal: str | None = None  # left / center / right
     vertical: str | None = None  # top / center / bottom
     wrap: bool = False
+    color: str | None = None  # of the text
 
 
 PLAIN = Style()
+TABLE_SIZE = 10.5  # 五号, as the Word tables
 HEADER = Style(
     font="黑体",
+    size=TABLE_SIZE,
     bold=True,
     fill="D9D9D9",
     border=True,
@@ -58,35 +60,92 @@ HEADER = Style(
     vertical="center",
     wrap=True,
 )
-BODY = Style(border=True, vertical="top", wrap=True)
-_BORDER_COLOR = "808080"
+BODY = Style(size=TABLE_SIZE, border=True, vertical="top", wrap=True)
+TITLE = Style(font="方正小标宋简体", size=18, horizontal="center", vertical="center", wrap=True)
+SUBTITLE = Style(font="楷体_GB2312", size=13, horizontal="center", vertical="center", wrap=True)
+NOTE = Style(vertical="top", wrap=True)
+_BORDER_COLOR = "#808080"
+
+# Page geometry (inches) and what a row may be: Excel's limit is 409 points.
+MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM = 0.4, 0.5, 0.6
+MAX_ROW_HEIGHT = 409.0
+# A line of text is this many times the font size high: LibreOffice lays CJK
+# text out with Noto CJK's line height (1.48 em measured); Excel and WPS need
+# less, so there the rows keep a little air rather than cut a line off.
+LINE_HEIGHT = 1.5
+_ROW_PADDING = 4.0  # points above and below the text
 
 
 def cell_text(text: str) -> str:
-    """Text to store in a cell so that Excel shows exactly it: characters XML
-    cannot hold dropped, a literal `_xHHHH_` protected."""
-    text = strip_xml_forbidden(text)
-    return excel_protect(text) if "_x" in text else text
+    """Text as a cell stores it: characters XML cannot hold dropped."""
+    return strip_xml_forbidden(text)
+
+
+@functools.cache
+def per_line(width: float, size: float) -> int:
+    """Half-em units a line of `size`-point text holds in a column `width` characters wide.
+
+    Excel's column width is in characters of its default font (7 pixels
+    each, plus 5 pixels of padding); a CJK character of `size` points is
+    size × 4/3 pixels wide. A little room is kept for breaks that fall
+    before a word or a punctuation mark.
+    """
+    pixels = width * 7 + 5 - 6  # the text area: the cell less its inner margins
+    half_em = size * 4 / 3 / 2
+    return max(1, int(pixels / half_em * 0.92))
+
+
+def max_lines(size: float) -> int:
+    """Lines of `size`-point text the tallest row holds."""
+    return int((MAX_ROW_HEIGHT - _ROW_PADDING) / (size * LINE_HEIGHT))
+
+
+def _needed(value: Value, style: Style, width: float) -> float:
+    """Points a cell's text needs (more than a row may have, for a merged range)."""
+    if value is None or value == "":
+        return 0.0
+    text = value if isinstance(value, str) else str(value)
+    wrapped = style.wrap
+    lines = line_count(text, per_line(width, style.size)) if wrapped else text.count("\n") + 1
+    return lines * style.size * LINE_HEIGHT + _ROW_PADDING
 
 
 class Sheet:
-    """One worksheet, held as rows of (value, style) until the workbook is saved."""
+    """One worksheet, held as rows of (value, style) until the workbook is written."""
 
     def __init__(self, title: str) -> None:
         self.title = title
         self._cells: dict[int, dict[int, tuple[Value, Style]]] = {}
+        self._rich: dict[tuple[int, int], Rich] = {}
         self._restyled: dict[tuple[Style, tuple[tuple[str, Any], ...]], Style] = {}
         self.widths: dict[int, float] = {}  # column (1-based) -> width in characters
-        self.heights: dict[int, float] = {}  # row -> height in points
+        self.heights: dict[int, float] = {}  # row -> least height in points
         self.merges: list[tuple[int, int, int, int]] = []
+        self.hidden_columns: set[int] = set()  # kept for programs, not shown or printed
         self.frozen_rows = 0  # rows kept in view when scrolling
-        self.print_title_row: int | None = None  # repeated at the top of every printed page
-        self.landscape = False  # A4 landscape, fitted to one page wide
+        self.repeat_rows: tuple[int, int] | None = None  # printed at the top of every page
+        self.footer_title = title  # printed at the foot of every page, with the page number
+        self._native: list[NativeStep] = []
 
     def set(self, row: int, col: int, value: Value, style: Style = PLAIN) -> None:
         if isinstance(value, str) and value:
             value = cell_text(value)
         self._cells.setdefault(row, {})[col] = (value, style)
+
+    def set_rich(
+        self, row: int, col: int, parts: Sequence[tuple[str, str | None]], style: Style = PLAIN
+    ) -> None:
+        """Text whose parts have their own colours (RGB hex; None keeps the cell's)."""
+        rich = tuple((cell_text(text), color) for text, color in parts if text)
+        self.set(row, col, "".join(text for text, _ in rich), style)
+        self._rich[(row, col)] = rich
+
+    @property
+    def last_row(self) -> int:
+        return max(self._cells, default=0)
+
+    def value(self, row: int, col: int) -> Value:
+        return self._cells.get(row, {}).get(col, (None, PLAIN))[0]
 
     def restyle(self, row: int, col: int, **changes: Any) -> None:
         """Change some of a cell's style (an empty cell starts from PLAIN)."""
@@ -98,13 +157,14 @@ class Sheet:
         self._cells.setdefault(row, {})[col] = (value, new)
 
     def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
-        """Merge a range; the cells it covers keep their style (borders) but not their value."""
+        """Merge a range: it shows the first cell's value in the first cell's style."""
         self.merges.append((first_row, first_col, last_row, last_col))
-        for r in range(first_row, last_row + 1):
-            row = self._cells.get(r, {})
-            for c in range(first_col, last_col + 1):
-                if (r, c) != (first_row, first_col) and c in row:
-                    row[c] = (None, row[c][1])
+
+    def heading(self, row: int, text: str, columns: int, style: Style = TITLE) -> None:
+        """A line of text across the table's width (a title, a note)."""
+        self.set(row, 1, text, style)
+        if columns > 1:
+            self.merge(row, 1, row, columns)
 
     def table(
         self,
@@ -114,7 +174,8 @@ class Sheet:
         widths: Sequence[float] = (),
         start_row: int = 1,
     ) -> int:
-        """A header row and bordered, wrapped data rows; returns the last row written."""
+        """A header row (repeated on every printed page) and bordered, wrapped data rows;
+        returns the last row written."""
         for c, h in enumerate(headers, start=1):
             self.set(start_row, c, h, HEADER)
         r = start_row
@@ -123,7 +184,57 @@ class Sheet:
                 self.set(r, c, v, BODY)
         self.widths.update(enumerate(widths, start=1))
         self.frozen_rows = start_row
+        self.repeat_rows = (start_row, start_row)
         return r
+
+    def on_write(self, step: NativeStep) -> None:
+        """Run `step(workbook, worksheet)` (XlsxWriter's) after the cells are written:
+        for charts, images and other native objects."""
+        self._native.append(step)
+
+    # -- layout
+
+    def row_heights(self) -> dict[int, float]:
+        """Every row's height in points: its own text, then merged ranges' text spread
+        over their rows, never less than set in `heights`."""
+        heights: dict[int, float] = {}
+        covered = self._covered()
+        widths = self.widths
+        for r, row in self._cells.items():
+            tallest = 0.0  # lines × font size: the tallest cell's text, in points before spacing
+            for c, (value, style) in row.items():
+                if not value or (covered and (r, c) in covered):
+                    continue
+                if style.wrap and isinstance(value, str):
+                    lines = line_count(value, per_line(widths.get(c, 8.43), style.size))
+                else:
+                    lines = str(value).count("\n") + 1
+                tallest = max(tallest, lines * style.size)
+            heights[r] = max(
+                self.heights.get(r, 0.0),
+                min(MAX_ROW_HEIGHT, round(tallest * LINE_HEIGHT + _ROW_PADDING, 1))
+                if tallest
+                else 0,
+            )
+        for r1, c1, r2, c2 in self.merges:
+            value, style = self._cells.get(r1, {}).get(c1, (None, PLAIN))
+            width = sum(self.widths.get(c, 8.43) for c in range(c1, c2 + 1))
+            needed = _needed(value, style, width)
+            have = sum(heights.get(r, 15.0) for r in range(r1, r2 + 1))
+            if needed > have:  # every row of the range grows by as much
+                more = (needed - have) / (r2 - r1 + 1)
+                for r in range(r1, r2 + 1):
+                    heights[r] = min(MAX_ROW_HEIGHT, heights.get(r, 15.0) + more)
+        return heights
+
+    def _covered(self) -> set[tuple[int, int]]:
+        """Cells of merged ranges: their height is worked out for the whole range."""
+        return {
+            (r, c)
+            for r1, c1, r2, c2 in self.merges
+            for r in range(r1, r2 + 1)
+            for c in range(c1, c2 + 1)
+        }
 
 
 class Workbook:
@@ -149,247 +260,95 @@ class Workbook:
         return buffer.getvalue()
 
     def write(self, fh: IO[bytes]) -> None:
-        strings: dict[str, int] = {}
-        styles = _StyleTable()
-        sheets = [_sheet_xml(s, strings, styles) for s in self.sheets]
-        types, rels = _content_types(len(sheets)).encode(), _ROOT_RELS.encode()
-        if self.properties:
-            types, rels = with_custom_part(types, rels)
-        with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("[Content_Types].xml", types)
-            zf.writestr("_rels/.rels", rels)
-            if self.properties:
-                zf.writestr(CUSTOM_PART, custom_properties_xml(self.properties))
-            zf.writestr("xl/workbook.xml", _workbook_xml(self.sheets))
-            zf.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets)))
-            zf.writestr("xl/styles.xml", styles.xml())
-            zf.writestr("xl/sharedStrings.xml", _shared_strings_xml(strings))
-            for n, xml in enumerate(sheets, start=1):
-                zf.writestr(f"xl/worksheets/sheet{n}.xml", xml)
+        import xlsxwriter  # only where workbooks are written
+
+        book = xlsxwriter.Workbook(
+            fh,
+            {
+                "in_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        formats: dict[Style, Any] = {}
+
+        def fmt(style: Style) -> Any:
+            found = formats.get(style)
+            if found is None:
+                found = formats[style] = book.add_format(_format_properties(style))
+            return found
+
+        for sheet in self.sheets:
+            _write_sheet(book, sheet, fmt)
+        for name, value in self.properties.items():
+            book.set_custom_property(name, value)
+        book.close()
 
 
-# ---------------------------------------------------------------- parts
-
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_ROOT_RELS = (
-    f'{_HEAD}<Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" '
-    f'Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-)
-
-
-def column_letter(col: int) -> str:
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _attr(text: str) -> str:
-    return escape(text, quote=True)
+def _format_properties(style: Style) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "font_name": style.font,
+        "font_size": style.size,
+        "font_charset": 134,  # GB2312: Excel and WPS pick the Chinese face
+        "bold": style.bold,
+        "text_wrap": style.wrap,
+    }
+    if style.color:
+        props["font_color"] = f"#{style.color}"
+    if style.fill:
+        props.update(pattern=1, bg_color=f"#{style.fill}")
+    if style.border:
+        props.update(border=1, border_color=_BORDER_COLOR)
+    if style.horizontal:
+        props["align"] = style.horizontal
+    if style.vertical:
+        props["valign"] = "vcenter" if style.vertical == "center" else style.vertical
+    return props
 
 
-def _content_types(sheets: int) -> str:
-    ml = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-    overrides = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{ml}.worksheet+xml"/>'
-        for n in range(1, sheets + 1)
-    )
-    return (
-        f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/xl/workbook.xml" ContentType="{ml}.sheet.main+xml"/>'
-        f'<Override PartName="/xl/styles.xml" ContentType="{ml}.styles+xml"/>'
-        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{ml}.sharedStrings+xml"/>'
-        f"{overrides}</Types>"
-    )
-
-
-def _workbook_rels(sheets: int) -> str:
-    rels = [
-        f'<Relationship Id="rId{n}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{n}.xml"/>'
-        for n in range(1, sheets + 1)
-    ]
-    rels.append(f'<Relationship Id="rId{sheets + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>')
-    rels.append(
-        f'<Relationship Id="rId{sheets + 2}" Type="{_REL_NS}/sharedStrings" '
-        'Target="sharedStrings.xml"/>'
-    )
-    return f'{_HEAD}<Relationships xmlns="{_PKG_REL_NS}">{"".join(rels)}</Relationships>'
-
-
-def _workbook_xml(sheets: list[Sheet]) -> str:
-    entries = "".join(
-        f'<sheet name="{_attr(s.title)}" sheetId="{n}" r:id="rId{n}"/>'
-        for n, s in enumerate(sheets, start=1)
-    )
-    names = "".join(
-        f'<definedName name="_xlnm.Print_Titles" localSheetId="{n}">'
-        f"{_attr(_quoted(s.title))}!${s.print_title_row}:${s.print_title_row}</definedName>"
-        for n, s in enumerate(sheets)
-        if s.print_title_row
-    )
-    return (
-        f'{_HEAD}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
-        '<bookViews><workbookView activeTab="0"/></bookViews>'
-        f"<sheets>{entries}</sheets>"
-        f"{f'<definedNames>{names}</definedNames>' if names else ''}</workbook>"
-    )
-
-
-def _quoted(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
-
-
-def _shared_strings_xml(strings: dict[str, int]) -> str:
-    items = "".join(f'<si><t xml:space="preserve">{escape(s, False)}</t></si>' for s in strings)
-    return (
-        f'{_HEAD}<sst xmlns="{_MAIN_NS}" count="{len(strings)}" uniqueCount="{len(strings)}">'
-        f"{items}</sst>"
-    )
-
-
-def _sheet_xml(sheet: Sheet, strings: dict[str, int], styles: _StyleTable) -> str:
-    rows: list[str] = []
-    last_col = 1
-    letters: dict[int, str] = {}
-    xf: dict[int, int] = {}  # id(style) -> index: the sheet keeps every style alive meanwhile
-    for r in sorted(sheet._cells):
-        row = sheet._cells[r]
-        cells = []
-        for c in sorted(row):
-            value, style = row[c]
-            letter = letters.get(c)
-            if letter is None:
-                letter = letters[c] = column_letter(c)
-            s = xf.get(id(style))
-            if s is None:
-                s = xf[id(style)] = styles.index(style)
+def _write_sheet(book: Any, sheet: Sheet, fmt: Callable[[Style], Any]) -> None:
+    ws = book.add_worksheet(sheet.title)
+    for c, width in sorted(sheet.widths.items()):
+        hidden = {"hidden": True} if c in sheet.hidden_columns else None
+        ws.set_column(c - 1, c - 1, width, None, hidden)
+    for r, height in sheet.row_heights().items():
+        ws.set_row(r - 1, height)
+    merged = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in sheet.merges}
+    covered = sheet._covered()
+    for r, row in sheet._cells.items():
+        for c, (value, style) in row.items():
+            if (r, c) in merged:  # the range takes the first cell's style, then its value
+                r2, c2 = merged[(r, c)]
+                ws.merge_range(r - 1, c - 1, r2 - 1, c2 - 1, "", fmt(style))
+            elif (r, c) in covered:
+                continue
             if value is None or value == "":
-                cells.append(f'<c r="{letter}{r}" s="{s}"/>')
+                if (r, c) not in merged:
+                    ws.write_blank(r - 1, c - 1, None, fmt(style))
+            elif len(sheet._rich.get((r, c), ())) > 1:  # XlsxWriter wants two parts or more
+                parts: list[Any] = []
+                for text, color in sheet._rich[(r, c)]:
+                    parts += (
+                        [fmt(dataclasses.replace(style, color=color)), text] if color else [text]
+                    )
+                ws.write_rich_string(r - 1, c - 1, *parts, fmt(style))
             elif isinstance(value, str):
-                n = strings.setdefault(value, len(strings))
-                cells.append(f'<c r="{letter}{r}" s="{s}" t="s"><v>{n}</v></c>')
+                ws.write_string(r - 1, c - 1, value, fmt(style))
             else:
-                cells.append(f'<c r="{letter}{r}" s="{s}"><v>{value}</v></c>')
-        if row:
-            last_col = max(last_col, max(row))
-        height = sheet.heights.get(r)
-        ht = f' ht="{height}" customHeight="1"' if height else ""
-        rows.append(f'<row r="{r}"{ht}>{"".join(cells)}</row>')
-    last_row = max(sheet._cells, default=1)
-    parts = [
-        f'{_HEAD}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">',
-        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if sheet.landscape else "",
-        f'<dimension ref="A1:{column_letter(last_col)}{last_row}"/>',
-        _sheet_views(sheet.frozen_rows),
-        '<sheetFormatPr defaultRowHeight="15"/>',
-    ]
-    if sheet.widths:
-        cols = "".join(
-            f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>'
-            for c, w in sorted(sheet.widths.items())
-        )
-        parts.append(f"<cols>{cols}</cols>")
-    parts.append(f"<sheetData>{''.join(rows)}</sheetData>")
-    if sheet.merges:
-        refs = "".join(
-            f'<mergeCell ref="{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"/>'
-            for r1, c1, r2, c2 in sheet.merges
-        )
-        parts.append(f'<mergeCells count="{len(sheet.merges)}">{refs}</mergeCells>')
-    parts.append(
-        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+                ws.write_number(r - 1, c - 1, value, fmt(style))
+    if sheet.frozen_rows:
+        ws.freeze_panes(sheet.frozen_rows, 0)
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)  # all columns on one page wide, as many pages down as needed
+    ws.set_margins(left=MARGIN_SIDE, right=MARGIN_SIDE, top=MARGIN_TOP, bottom=MARGIN_BOTTOM)
+    ws.center_horizontally()
+    if sheet.repeat_rows:
+        ws.repeat_rows(sheet.repeat_rows[0] - 1, sheet.repeat_rows[1] - 1)
+    title = sheet.footer_title.replace("&", "&&")[:100]
+    ws.set_footer(
+        f'&L&"仿宋_GB2312"&9{title}&R&"仿宋_GB2312"&9第 &P 页，共 &N 页', {"margin": 0.25}
     )
-    if sheet.landscape:
-        parts.append(
-            '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-        )
-    parts.append("</worksheet>")
-    return "".join(parts)
-
-
-def _sheet_views(frozen_rows: int) -> str:
-    if not frozen_rows:
-        return '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
-    top = f"A{frozen_rows + 1}"
-    return (
-        '<sheetViews><sheetView workbookViewId="0">'
-        f'<pane ySplit="{frozen_rows}" topLeftCell="{top}" activePane="bottomLeft" state="frozen"/>'
-        f'<selection pane="bottomLeft" activeCell="{top}" sqref="{top}"/>'
-        "</sheetView></sheetViews>"
-    )
-
-
-class _StyleTable:
-    """Fonts, fills, borders and cell formats (xf) of one workbook, numbered as first used."""
-
-    def __init__(self) -> None:
-        # Index 0 of each list is what SpreadsheetML expects there: the default font,
-        # the two reserved fills (none, gray125), no border, the default cell format.
-        self.fonts: dict[tuple[str, float, bool], int] = {("宋体", 11, False): 0}
-        self.fills: dict[str | None, int] = {None: 0, "gray125": 1}
-        self.xfs: dict[Style, int] = {}
-        self._xf_xml: list[str] = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>']
-
-    def index(self, style: Style) -> int:
-        n = self.xfs.get(style)
-        if n is None:
-            n = self.xfs[style] = len(self._xf_xml)
-            self._xf_xml.append(self._xf(style))
-        return n
-
-    def _xf(self, style: Style) -> str:
-        font = self.fonts.setdefault((style.font, style.size, style.bold), len(self.fonts))
-        fill = self.fills.setdefault(style.fill, len(self.fills))
-        border = 1 if style.border else 0
-        align = "".join(
-            f' {name}="{value}"'
-            for name, value in (
-                ("horizontal", style.horizontal),
-                ("vertical", style.vertical),
-                ("wrapText", "1" if style.wrap else None),
-            )
-            if value
-        )
-        return (
-            f'<xf numFmtId="0" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0" '
-            'applyFont="1" applyFill="1" applyBorder="1" applyAlignment="1">'
-            f"<alignment{align}/></xf>"
-        )
-
-    def xml(self) -> str:
-        fonts = "".join(
-            f'<font>{"<b/>" if bold else ""}<sz val="{size:g}"/><name val="{_attr(name)}"/>'
-            '<charset val="134"/></font>'
-            for name, size, bold in self.fonts
-        )
-        fills = "".join(
-            '<fill><patternFill patternType="none"/></fill>'
-            if color is None
-            else '<fill><patternFill patternType="gray125"/></fill>'
-            if color == "gray125"
-            else f'<fill><patternFill patternType="solid"><fgColor rgb="FF{color}"/>'
-            '<bgColor indexed="64"/></patternFill></fill>'
-            for color in self.fills
-        )
-        side = f'style="thin"><color rgb="FF{_BORDER_COLOR}"/>'
-        borders = (
-            "<border><left/><right/><top/><bottom/><diagonal/></border>"
-            f"<border><left {side}</left><right {side}</right><top {side}</top>"
-            f"<bottom {side}</bottom><diagonal/></border>"
-        )
-        return (
-            f'{_HEAD}<styleSheet xmlns="{_MAIN_NS}">'
-            f'<fonts count="{len(self.fonts)}">{fonts}</fonts>'
-            f'<fills count="{len(self.fills)}">{fills}</fills>'
-            f'<borders count="2">{borders}</borders>'
-            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-            f'<cellXfs count="{len(self._xf_xml)}">{"".join(self._xf_xml)}</cellXfs>'
-            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-            "</styleSheet>"
-        )
+    for step in sheet._native:
+        step(book, ws)

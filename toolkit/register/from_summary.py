@@ -12,7 +12,9 @@ place (no 序号, no 主办单位, a 序号 twice) are listed, not guessed at.
 Units: every name a 主办单位 cell writes, variants folded into one unit
 (toolkit.register.names), and the streets a joint row's sections name
 (`观湖街道：未报送` in the toolkit's own 一览表), so that `各街道`
-expands as it did when the 一览表 was made.
+expands as it did when the 一览表 was made. The toolkit's own 一览表
+shows a joint project as one row per unit, and a text too long for a page
+on rows of its own: consecutive rows with one 序号 are one project.
 """
 
 from __future__ import annotations
@@ -97,7 +99,8 @@ def write_register(found: SummaryRegister, target: Path) -> None:
     projects = book.add_sheet("项目")
     title = f"{found.region or ''}{found.year or ''}{'年' if found.year else ''}民生实事项目登记表"
     projects.set(1, 1, title, xlsx_out.Style(font="黑体", size=14, bold=True))
-    widths = [24, 8, 30, 36, 24, 24, 24, 24, 20, 14] + [16] * len(found.extra_columns)
+    projects.footer_title = title
+    widths = [16, 7, 18, 22, 15, 15, 15, 15, 14, 9] + [12] * len(found.extra_columns)
     projects.table(found.header, (found.values(r) for r in found.rows), widths=widths, start_row=2)
     units = book.add_sheet("单位")
     units.table(
@@ -172,6 +175,7 @@ class _Reader:
         self.skipped: list[str] = []
         self.extra: list[str] = []
         self.seen: dict[str, int] = {}
+        self.last: tuple[str, int] | None = None  # (序号, table row) of the row read last
         self.joint = False  # a row names 各街道
 
     def read(self) -> SummaryRegister:
@@ -267,17 +271,27 @@ class _Reader:
                 self.skipped.append(f"{where}（序号 {pid}）：没有{what}，未写入登记表。")
                 return
         if pid in self.seen:
+            if self.last == (pid, n - 1):  # the next row of a joint project, or text continued
+                self.last = (pid, n)
+                self._sections(cells, columns, texts)
+                return
             self.skipped.append(
                 f"{where}（序号 {pid}）：与表格第 {self.seen[pid]} 行序号相同，未写入登记表。"
             )
             return
         self.seen[pid] = n
+        self.last = (pid, n)
         cells[rules.ID] = pid
         cells.setdefault(rules.QUARTER_TARGET, "")
         self.rows.append(cells)
+        self._sections(cells, columns, texts)
+
+    def _sections(
+        self, cells: dict[str, str], columns: dict[int, _Column], texts: list[str]
+    ) -> None:
+        """The streets a 各街道 row's sections name: what units reported, headed `观湖街道：`."""
         if any(label in ALL_STREETS for label in split_labels(cells[rules.LEAD])):
             self.joint = True
-            # What units reported: one section per unit, headed `观湖街道：`.
             reported = (t for c, t in enumerate(texts) if c not in columns)
             for line in (line for text in reported for line in text.split("\n")):
                 m = _SECTION_RE.match(line.strip())

@@ -28,6 +28,7 @@ from toolkit.forms.identity import (
     form_id,
 )
 from toolkit.office import folder
+from toolkit.office.fileset import written_here
 from toolkit.office.folder import shown
 from toolkit.office.ooxml import Package, read_custom_properties
 from toolkit.returns.reader import ReturnedForm
@@ -143,6 +144,8 @@ def _sort(entry: folder.Entry, found: Survey) -> None:
             found.errors[path] = f"{entry.error}，未打开。"
     elif not entry.is_file:
         found.skipped.append(Skipped(path, NOT_A_FILE, entry.error))
+    elif suffix in SCAN_SUFFIXES and written_here(path):  # `merge --pdf`'s 一览表
+        found.skipped.append(Skipped(path, OWN_OUTPUT, f"{OWN_OUTPUT_REASON}（PDF）"))
     elif suffix in SCAN_SUFFIXES:
         reason = "这是 PDF 或图片（扫描件），无法汇总：请报送 Word 版填报表"
         found.skipped.append(Skipped(path, SCAN, reason))
@@ -183,7 +186,7 @@ def output_kind(path: Path) -> str | None:
     return None
 
 
-_NOTICE_TITLES = ("退回修改意见", "催报通知")
+_NOTICE_TITLES = ("退回修改意见", "催报通知", "报送材料不符合要求的通知")
 _TAG_MARKS = ("{{", "{%")
 
 

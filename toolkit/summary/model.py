@@ -7,7 +7,7 @@ the summary template, toolkit.summary.document) and the Excel table
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from toolkit.core import rules
 from toolkit.core.period import Period
@@ -56,17 +56,91 @@ class SummaryRow:
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
-    def note(self) -> str:
-        """What the 进度评价 cell adds for a joint row some of whose units did not report."""
-        if self.status != PARTIAL:
-            return ""
-        missing = sum(p.status != RETURNED for p in self.parts)
-        return f"{missing}个单位未报送"
+    def lines(self) -> list[SummaryLine]:
+        """The table rows that show this project: one, or one per lead unit of a joint project."""
+        if len(self.parts) <= 1:
+            return [SummaryLine(self, None, True)]
+        return [SummaryLine(self, part, n == 0) for n, part in enumerate(self.parts)]
+
+
+@dataclass
+class SummaryLine:
+    """One row of the 一览表's table: a project, or one lead unit's part of a joint project.
+
+    A joint project (区委组织部、民政局、各街道) is shown as one line per
+    lead unit, each with the 序号 and 项目名称 and what that unit reported:
+    a line fits on a page, so none is split and no page continues a project
+    without saying which. The project's own columns (targets, 主办单位 as
+    the register writes it, 协办单位) belong to all its lines: the Word
+    一览表 merges them over the lines. A line too tall for a page is cut
+    into pieces (`pieces`), each a line of its own marked （续）.
+    """
+
+    row: SummaryRow
+    part: UnitPart | None  # the unit of a joint project's line; None for a one-unit project
+    first: bool  # the project's first line
+    continued: bool = False  # goes on with the text of the line above (see `pieces`)
+    texts: tuple[str, str] | None = None  # (progress, plan) of a piece of a line
+
+    def pieces(self, progress: list[str], plan: list[str]) -> list[SummaryLine]:
+        """This line as several, when its text is too tall for one row: `progress` and
+        `plan` cut into pieces; every piece after the first continues the line."""
+        count = max(len(progress), len(plan))
+        if count <= 1:
+            return [self]
+        progress = progress + [""] * (count - len(progress))
+        plan = plan + [""] * (count - len(plan))
+        return [
+            replace(
+                self, first=self.first and k == 0, continued=k > 0, texts=(progress[k], plan[k])
+            )
+            for k in range(count)
+        ]
 
     @property
-    def evaluation_text(self) -> str:
-        """The 进度评价 cell as text: the evaluation, and the note on its own line."""
-        return "\n".join(text for text in (self.evaluation, self.note) if text)
+    def project(self) -> Project:
+        return self.row.project
+
+    @property
+    def name(self) -> str:
+        """项目名称, marked （续） on a continuing line."""
+        return f"{self.project.name}（续）" if self.continued else self.project.name
+
+    @property
+    def unit(self) -> str:
+        """Whose report the line shows: a joint project's unit, else 主办单位 as written."""
+        return self.part.label if self.part else self.project.lead
+
+    @property
+    def progress(self) -> str:
+        if self.texts is not None:
+            return self.texts[0]
+        if self.part is None:
+            return self.row.progress
+        return self.part.progress if self.part.status == RETURNED else NOT_RETURNED
+
+    @property
+    def labelled_progress(self) -> str:
+        """The progress, headed by the unit on a joint project's line (`民政局：…`)."""
+        if self.texts is not None or self.part is None:
+            return self.progress
+        return _section(self.part, "progress")
+
+    @property
+    def plan(self) -> str:
+        if self.texts is not None:
+            return self.texts[1]
+        if self.part is None:
+            return self.row.plan
+        return self.part.plan if self.part.status == RETURNED else ""
+
+    @property
+    def evaluation(self) -> str:
+        return self.part.evaluation if self.part else self.row.evaluation
+
+    @property
+    def status(self) -> str:
+        return self.part.status if self.part else self.row.status
 
 
 @dataclass
@@ -74,6 +148,10 @@ class SummaryGroup:
     matter: str
     item: str
     rows: list[SummaryRow]
+
+    @property
+    def lines(self) -> list[SummaryLine]:
+        return [line for row in self.rows for line in row.lines]
 
 
 def _joined(parts: list[UnitPart], attr: str) -> str:
@@ -84,14 +162,15 @@ def _joined(parts: list[UnitPart], attr: str) -> str:
             if p.status == RETURNED
             else (NOT_RETURNED if attr == "progress" else "")
         )
-    chunks = []
-    for p in parts:
-        text = getattr(p, attr)
-        if p.status != RETURNED:
-            chunks.append(f"{p.label}：{NOT_RETURNED}")
-        else:
-            chunks.append(f"{p.label}：\n{text}" if text else f"{p.label}：无")
-    return "\n".join(chunks)
+    return "\n".join(_section(p, attr) for p in parts)
+
+
+def _section(p: UnitPart, attr: str) -> str:
+    """A unit's part of a joint project's text: `民政局：` and what it wrote."""
+    if p.status != RETURNED:
+        return f"{p.label}：{NOT_RETURNED}"
+    text = getattr(p, attr)
+    return f"{p.label}：\n{text}" if text else f"{p.label}：无"
 
 
 def build_rows(result: MergeResult) -> list[SummaryRow]:

@@ -1,4 +1,5 @@
-"""The files a merge writes: the 一览表 (.docx and .xlsx) and the 问题清单, as one set.
+"""The files a merge writes: the 一览表 (.docx, .xlsx, and .pdf when asked) and the
+问题清单, as one set.
 
 All three are built in memory first, so an error in a custom template
 leaves no new file behind; then they are written together
@@ -11,11 +12,15 @@ renders the .docx.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from toolkit.core import parallel
+from toolkit.errors import OutputError
+from toolkit.office import libreoffice
 from toolkit.office.fileset import FileSet, Kept
+from toolkit.office.folder import shown
 from toolkit.returns.merging import MergeResult
 from toolkit.summary.document import summary_docx
 from toolkit.summary.workbooks import findings_workbook, summary_workbook
@@ -33,8 +38,13 @@ def write_merge_outputs(
     template: Path | None = None,
     *,
     jobs: int = 1,
+    pdf: Path | None = None,
 ) -> list[Kept]:
-    """Write the set; returns the old files kept in 历史/ because they had been changed."""
+    """Write the set; returns the old files kept in 历史/ because they had been changed.
+
+    With `pdf`, the 一览表 is also printed to PDF by LibreOffice (one run)
+    and written with the others: LibreOffice missing or failing writes nothing.
+    """
     if jobs < 2 or len(result.register.projects) < MIN_PARALLEL_PROJECTS:
         docx_data = summary_docx(result, template)
         xlsx_data = summary_workbook(result).data()
@@ -44,11 +54,27 @@ def write_merge_outputs(
             docx_data = summary_docx(result, template)
             xlsx_data = workbook.result()
     report_data = findings_workbook(result).data()
-    with FileSet([docx, xlsx, report]) as files:
-        files.write(docx, docx_data)
-        files.write(xlsx, xlsx_data)
-        files.write(report, report_data)
+    outputs = {docx: docx_data, xlsx: xlsx_data, report: report_data}
+    if pdf is not None:
+        outputs[pdf] = summary_pdf(docx_data, docx.name)
+    with FileSet(list(outputs)) as files:
+        for target, data in outputs.items():
+            files.write(target, data)
     return files.kept
+
+
+def summary_pdf(docx_data: bytes, name: str) -> bytes:
+    """The 一览表 printed to PDF by LibreOffice, for printing and publishing."""
+    with tempfile.TemporaryDirectory(prefix="toolkit-pdf-") as tmp:
+        source = Path(tmp) / "一览表.docx"
+        source.write_bytes(docx_data)
+        produced = libreoffice.convert([source], "pdf", Path(tmp) / "pdf")
+        if source not in produced:
+            raise OutputError(
+                f"LibreOffice 未能把 {shown(name)} 转换为 PDF，未写入任何文件。",
+                hint="不加 --pdf 重新运行；或在 Word/WPS 中打开一览表另存为 PDF。",
+            )
+        return produced[source].read_bytes()
 
 
 # The merge result of the worker process, set once by _init_worker (inherited, not copied, on Linux).

@@ -1,16 +1,25 @@
-"""Excel outputs of a merge: the 一览表 as a workbook, and the 问题清单."""
+"""Excel outputs of a merge: the 一览表 as a workbook, and the 问题清单.
+
+Both print as documents (toolkit.office.xlsx_out): a title row naming the
+period, the header repeated on every page, every row as tall as its text.
+The 一览表 shows the same lines as the Word 一览表 (toolkit.summary.model):
+a joint project has one line per lead unit, its own columns merged over
+them.
+"""
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 from toolkit.core import rules
 from toolkit.core.findings import CODES, LEVEL_LABELS
 from toolkit.forms.identity import OUTPUT_FINDINGS, OUTPUT_SUMMARY, PROP_OUTPUT
 from toolkit.office.folder import shown
-from toolkit.office.xlsx_out import Style, Workbook
+from toolkit.office.textfit import split_to_fit
+from toolkit.office.xlsx_out import BODY, NOTE, SUBTITLE, Sheet, Workbook, max_lines, per_line
 from toolkit.returns.merging import STATUS_LABELS, MergeResult
 from toolkit.summary.model import (
+    MARK,
+    SummaryLine,
+    SummaryRow,
     build_rows,
     evaluation_colors,
     group_rows,
@@ -31,13 +40,12 @@ SUMMARY_HEADERS = [
     "主办单位",
     "协办单位",
 ]
-SUMMARY_WIDTHS = [22, 8, 22, 28, 28, 50, 40, 10, 16, 10]
-
-
-TITLE = Style(font="方正小标宋简体", size=18, horizontal="center", vertical="center", wrap=True)
-SUBTITLE = Style(font="楷体_GB2312", size=14, horizontal="center", vertical="center", wrap=True)
-NOTE = Style(vertical="top", wrap=True)
-LEGEND = Style(border=True, horizontal="center", vertical="center", wrap=True)
+# Characters; with the print margins about 140 fill an A4 landscape page at full size.
+SUMMARY_WIDTHS = [9, 7, 11, 13, 12, 33, 30, 7, 10, 6]
+EXTRA_WIDTH = 10
+# Columns of the project itself, merged over a joint project's lines (1-based).
+_PROJECT_COLUMNS = (4, 5, 10)
+_EVALUATION_COLUMN, _ID_COLUMN = 8, 2
 
 
 def summary_workbook(result: MergeResult) -> Workbook:
@@ -50,54 +58,90 @@ def summary_workbook(result: MergeResult) -> Workbook:
     wb = Workbook({PROP_OUTPUT: OUTPUT_SUMMARY})
     ws = wb.add_sheet(f"{period.key}一览表")
     ncol = len(headers)
-
-    ws.set(1, 1, summary_title(register.region, period), TITLE)
-    ws.set(2, 1, f"（截至{period.end_date}）", SUBTITLE)
-    ws.set(3, 1, statistics_text(statistics(rows)), NOTE)
-    ws.set(4, 1, "进度评价：已完成的项目写“已完成”，其余按颜色：", NOTE)
-    for c, (name, color) in enumerate(colors.items(), start=2):
-        ws.set(4, c, name, replace(LEGEND, fill=color))
-    for r in range(1, 4):
-        ws.merge(r, 1, r, ncol)
-    ws.heights[1] = 30
-
-    def values(row) -> list[str]:  # type: ignore[no-untyped-def]
-        p = row.project
-        return [
-            p.matter,
-            p.id,
-            p.name,
-            p.annual_target,
-            p.quarter_target(period.quarter),
-            row.progress,
-            row.plan,
-            row.evaluation_text,
-            p.lead,
-            p.co,
-            *(row.extra.get(c, "") for c in extra_cols),
-        ]
+    title = summary_title(register.region, period)
+    ws.footer_title = title
+    ws.heading(1, title, ncol)
+    ws.heading(2, f"（截至{period.end_date}）", ncol, SUBTITLE)
+    ws.heading(3, statistics_text(statistics(rows)), ncol, NOTE)
+    legend = [("进度评价：已完成的项目写“已完成”；其余按颜色标示：", None)]
+    for name, color in colors.items():
+        legend += [(MARK, color), (f"{name}\u3000", None)]
+    ws.set_rich(4, 1, legend, NOTE)
+    ws.merge(4, 1, 4, ncol)
 
     header_row = 5
-    ws.table(headers, (values(r) for r in rows), widths=SUMMARY_WIDTHS, start_row=header_row)
+    ws.table(
+        headers,
+        [],
+        widths=SUMMARY_WIDTHS + [EXTRA_WIDTH] * len(extra_cols),
+        start_row=header_row,
+    )
     r = header_row + 1
+    project_columns = [*_PROJECT_COLUMNS, *range(len(SUMMARY_HEADERS) + 1, ncol + 1)]
     for group in group_rows(rows):
-        first = r
+        first_of_group = r
         for row in group.rows:
-            ws.restyle(
-                r, 8, horizontal="center", vertical="center", fill=colors.get(row.evaluation)
-            )
-            ws.restyle(r, 2, horizontal="center", vertical="center")
-            r += 1
-        if r - first > 1:
-            ws.merge(first, 1, r - 1, 1)
-            ws.restyle(first, 1, vertical="center")
-    ws.print_title_row = header_row
-    ws.landscape = True
+            first_of_project = r
+            p = row.project
+            for line in fitted_lines(row, SUMMARY_WIDTHS[5], SUMMARY_WIDTHS[6]):
+                values = [
+                    p.matter,
+                    p.id,
+                    line.name,
+                    p.annual_target,
+                    p.quarter_target(period.quarter),
+                    line.progress,
+                    line.plan,
+                    line.evaluation,
+                    line.unit,
+                    p.co,
+                    *(row.extra.get(c, "") for c in extra_cols),
+                ]
+                for c, value in enumerate(values, start=1):
+                    ws.set(r, c, value, BODY)
+                fill = colors.get(line.evaluation)
+                ws.restyle(r, _EVALUATION_COLUMN, horizontal="center", vertical="center", fill=fill)
+                ws.restyle(r, _ID_COLUMN, horizontal="center", vertical="center")
+                r += 1
+            if r - first_of_project > 1:
+                for c in project_columns:
+                    ws.merge(first_of_project, c, r - 1, c)
+        if r - first_of_group > 1:
+            ws.merge(first_of_group, 1, r - 1, 1)
+            ws.restyle(first_of_group, 1, vertical="center")
     return wb
+
+
+def fitted_lines(row: SummaryRow, progress_width: float, plan_width: float) -> list[SummaryLine]:
+    """The row's lines, a text taller than an Excel row may be going on in rows of its own."""
+    fit = max_lines(BODY.size) - 1
+    progress_line, plan_line = per_line(progress_width, BODY.size), per_line(plan_width, BODY.size)
+    return [
+        piece
+        for line in row.lines
+        for piece in line.pieces(
+            split_to_fit(line.progress, progress_line, fit),
+            split_to_fit(line.plan, plan_line, fit),
+        )
+    ]
+
+
+def _titled(sheet: Sheet, title: str, columns: int) -> int:
+    """The sheet's title row (naming the period); returns the row its table starts on."""
+    sheet.footer_title = title
+    sheet.heading(1, title, columns)
+    return 2
+
+
+FINDINGS_HEADERS = ["单位", "序号", "级别", "问题类型", "说明", "文件", "问题代码"]
+FINDINGS_WIDTHS = [14, 7, 6, 16, 60, 36, 18]
+_CODE_COLUMN = 7  # for programs: hidden, not printed
 
 
 def findings_workbook(result: MergeResult) -> Workbook:
     """The 问题清单: findings, each unit's status, and every file not read with why."""
+    register, period = result.register, result.period
+    name = f"{register.region}{period.label}回收表"
     wb = Workbook({PROP_OUTPUT: OUTPUT_FINDINGS})
     ws = wb.add_sheet("问题清单")
     order = {u.unit: i for i, u in enumerate(result.units)}
@@ -106,7 +150,7 @@ def findings_workbook(result: MergeResult) -> Workbook:
         key=lambda f: (order.get(f.unit or "", len(order)), rules.id_sort_key(f.id or ""), f.level),
     )
     ws.table(
-        ["单位", "序号", "级别", "问题类别", "说明", "文件", "代码"],
+        FINDINGS_HEADERS,
         (
             [
                 f.unit or "",
@@ -119,9 +163,15 @@ def findings_workbook(result: MergeResult) -> Workbook:
             ]
             for f in findings
         ),
-        widths=[16, 8, 6, 16, 70, 40, 20],
+        widths=FINDINGS_WIDTHS,
+        start_row=_titled(ws, f"{name}问题清单", len(FINDINGS_HEADERS) - 1),
     )
-    wb.add_sheet("报送情况").table(
+    ws.hidden_columns.add(_CODE_COLUMN)
+    for r in range(3, 3 + len(findings)):
+        for c in (2, 3):
+            ws.restyle(r, c, horizontal="center")
+    status = wb.add_sheet("报送情况")
+    status.table(
         ["单位", "状态", "文件", "收到时间", "错误", "提示"],
         (
             [
@@ -134,11 +184,14 @@ def findings_workbook(result: MergeResult) -> Workbook:
             ]
             for u in result.units
         ),
-        widths=[16, 10, 60, 18, 8, 8],
+        widths=[18, 10, 70, 18, 7, 7],
+        start_row=_titled(status, f"{name}报送情况", 6),
     )
-    wb.add_sheet("未读取的文件").table(
+    unread = wb.add_sheet("未读取的文件")
+    unread.table(
         ["文件", "原因", "单位"],
         ([shown(str(s.path)), s.reason, s.unit or ""] for s in result.skipped),
-        widths=[60, 60, 16],
+        widths=[65, 60, 16],
+        start_row=_titled(unread, f"{name}中未读取的文件", 3),
     )
     return wb

@@ -106,7 +106,9 @@ def check_template(path: Path, kind: str | None = None) -> TemplateReport:
     Never raises for a bad template: an unreadable file is a problem in the report.
     """
     if kind is not None and kind not in schema.KINDS:
-        raise UsageError(f"模板类型应为 form（填报表）或 summary（一览表），收到“{kind}”。")
+        raise UsageError(
+            f"模板类型应为 form（填报表）、summary（一览表）或 notice（通知），收到“{kind}”。"
+        )
     path = Path(path)
     try:
         doc = TemplateDocument(path)
@@ -160,11 +162,15 @@ def check_template(path: Path, kind: str | None = None) -> TemplateReport:
     return report
 
 
-# Names only one kind of template has: they tell a form from a summary.
+# Names only one kind of template has: they tell a form from a summary or a notice.
 _ONLY = {
-    k: schema.top_level_names(k) - schema.top_level_names(o)
-    for k, o in (("form", "summary"), ("summary", "form"))
+    k: schema.top_level_names(k).difference(
+        *(schema.top_level_names(o) for o in schema.KINDS if o != k)
+    )
+    for k in schema.KINDS
 }
+# What the file names of each kind say, when the variables do not tell.
+_NAMED = {schema.SUMMARY: ("summary", "一览表"), schema.NOTICE: ("notice", "通知", "退回", "催报")}
 
 
 def _detect_kind(doc: TemplateDocument, trees: dict[str, nodes.Template], path: Path) -> str:
@@ -175,10 +181,11 @@ def _detect_kind(doc: TemplateDocument, trees: dict[str, nodes.Template], path: 
         text = " ".join(p.text for part in doc.parts for p in part.paragraphs)
         used = set(re.findall(r"[A-Za-z_]\w*", text))
     score = {k: len(used & names) for k, names in _ONLY.items()}
-    if score[schema.SUMMARY] != score[schema.FORM]:
+    best = max(score.values())
+    if sum(v == best for v in score.values()) == 1:
         return max(score, key=lambda k: score[k])
     named = path.stem.lower()
-    return schema.SUMMARY if "summary" in named or "一览表" in named else schema.FORM
+    return next((k for k, words in _NAMED.items() if any(w in named for w in words)), schema.FORM)
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

@@ -62,6 +62,10 @@ FIXES = {
     "summary_no_table": ADD_TABLE,
     "form_missing_column": ADD_COLUMN,
     "summary_missing_column": ADD_COLUMN,
+    "notice_no_unit": (
+        "在标题下方加一段，顶格写 {{ unit }}：（Word、WPS、LibreOffice 相同；"
+        "可参照随程序提供的通知模板）。"
+    ),
     "unreadable": (
         "在 Word、WPS 或 LibreOffice 中打开它，另存为 Word 文档（.docx）后再试"
         "（LibreOffice 选文件类型“Word 2007–365”）；打不开时从随程序提供的模板重新修改。"

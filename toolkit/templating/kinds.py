@@ -1,6 +1,6 @@
 """The structure each kind of template needs, beyond tags that render.
 
-A form must keep the table `toolkit merge` reads back: a header row naming
+A notice must name the unit it is for. A form must keep the table `toolkit merge` reads back: a header row naming
 序号 and 进展情况 (found by rules.is_project_header_row, as the return reader
 does), the three columns units fill in, and a `{%tr for row in rows %}` loop
 whose 序号 cell holds exactly `{{ row.id }}`. A summary must keep the same
@@ -36,7 +36,37 @@ def kind_problems(
             if loop.path == "rows" and marker and marker[0] == "r":
                 row_loops[marker[1]] = loop.target
         return form_table_rules(part, pairs, row_loops)
+    if kind == schema.NOTICE:
+        return notice_rules(analyses)
     return summary_rules(part, analyses)
+
+
+def notice_rules(analyses: dict[str, Analysis]) -> list[Problem]:
+    """A notice says whom it is for, and who sends it when (the 落款)."""
+    used = set().union(*(a.names for a in analyses.values()))
+    out = []
+    if "unit" not in used:
+        out.append(
+            Problem(
+                "notice_no_unit",
+                ERROR,
+                "通知模板没有用到 {{ unit }}：通知发给哪个单位（主送单位）不会出现在通知中。",
+                "正文",
+            )
+        )
+    missing = [name for name in ("issuer", "date") if name not in used]
+    if missing:
+        tags = "、".join(f"{{{{ {name} }}}}" for name in missing)
+        out.append(
+            Problem(
+                "notice_no_signature",
+                WARNING,
+                f"通知模板没有用到 {tags}：通知末尾的落款（发文单位和日期）不完整。"
+                "可在正文末尾加两段右对齐的 {{ issuer }} 和 {{ date }}。",
+                "正文",
+            )
+        )
+    return out
 
 
 # What the merge fills into each row of the 一览表, and the variables that show it.

@@ -2,7 +2,7 @@
 
 With a register, the sample is what `generate` would send to one unit (the
 form), or the 一览表 `merge` would write before any return came in (every row
-未报送). Without one, the schema's sample context fills the template, with a
+未报送); a notice is previewed with sample data only. Without one, the schema's sample context fills the template, with a
 placeholder in each `row.extra['…']` column the template uses.
 """
 
@@ -51,6 +51,8 @@ def render_preview(
     kind = report.kind
     if unit and kind != schema.FORM:
         raise UsageError("--unit 只用于填报表模板。")
+    if register is not None and kind == schema.NOTICE:
+        raise UsageError("通知模板的预览只用样例数据：去掉 --register 和 --quarter。")
     if register is not None:
         context, unit = _register_context(kind, register, quarter, year, unit, options)  # type: ignore[arg-type]
         source = "register"

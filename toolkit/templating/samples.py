@@ -11,7 +11,7 @@ from typing import Any
 
 from docxtpl import RichText
 
-from toolkit.forms.schema import FIELDS, FORM
+from toolkit.forms.schema import FIELDS, FORM, NOTICE
 from toolkit.summary import document, model
 
 # (民生事项, 序号, 项目名称, 年度目标, 本季度目标, 主办单位, 协办单位)
@@ -60,6 +60,25 @@ _SAMPLE_RETURNS = (
 )
 
 
+# What a 退回修改意见 lists: one row's error, one row's warning.
+_SAMPLE_FINDINGS = (
+    {
+        "no": 1,
+        "id": "10-3",
+        "kind": "超过字数上限",
+        "level": "须修改",
+        "message": "进展情况有 370 字，超过 300 字上限（不计空白）。",
+    },
+    {
+        "no": 2,
+        "id": "13-3",
+        "kind": "条目编号不规范",
+        "level": "请注意",
+        "message": "进展情况的条目编号用了“1、”，应使用“1.”“2.”。",
+    },
+)
+
+
 def _register_row(project: tuple[str, ...], extra: dict[str, str]) -> dict[str, Any]:
     matter, pid, name, annual, quarter, lead, co = project
     return {
@@ -85,37 +104,49 @@ def sample_context(kind: str, extra: dict[str, str] | None = None) -> dict[str, 
     if kind == FORM:
         ctx["rows"] = [_register_row(p, extra) for p in _SAMPLE_PROJECTS]
         return ctx
+    if kind == NOTICE:
+        ctx["findings"] = [dict(f) for f in _SAMPLE_FINDINGS]
+        return ctx
     colors = model.DEFAULT_COLORS
     groups: list[dict[str, Any]] = []
     for project, (progress, plan, evaluation) in zip(
         _SAMPLE_PROJECTS, _SAMPLE_RETURNS, strict=True
     ):
-        row = _register_row(project, extra)
         units = project[5].split("、")
-        row.update(
-            progress=progress
-            if len(units) == 1
-            else f"{units[0]}：\n{progress}\n{units[1]}：未报送",
-            plan=plan if len(units) == 1 else f"{units[0]}：\n{plan}\n{units[1]}：未报送",
-            evaluation=evaluation,
-            evaluation_mark=document.evaluation_mark(evaluation, colors),
-            status="已报送" if len(units) == 1 else "部分报送",
-            entries=[
-                {
-                    "unit": unit,
-                    "label": unit,
-                    "status": "已报送" if n == 0 else "未报送",
-                    "progress": progress if n == 0 else "",
-                    "plan": plan if n == 0 else "",
-                    "evaluation": evaluation if n == 0 else "未报送",
-                }
-                for n, unit in enumerate(units)
-            ],
-        )
-        if groups and groups[-1]["matter"] == row["matter"]:
-            groups[-1]["rows"].append(row)
+        # The first unit reported; a joint project's other unit did not: a line each.
+        entries = [
+            {
+                "unit": unit,
+                "label": unit,
+                "status": "已报送" if n == 0 else "未报送",
+                "progress": progress if n == 0 else "",
+                "plan": plan if n == 0 else "",
+                "evaluation": evaluation if n == 0 else "未报送",
+            }
+            for n, unit in enumerate(units)
+        ]
+        joint = len(units) > 1
+        lines = []
+        for n, entry in enumerate(entries):
+            line = _register_row(project, extra)
+            label = entry["label"]
+            line.update(
+                unit=label if joint else project[5],
+                progress=(f"{label}：\n{progress}" if n == 0 else f"{label}：未报送")
+                if joint
+                else progress,
+                plan=entry["plan"],
+                evaluation=entry["evaluation"],
+                evaluation_mark=document.evaluation_mark(entry["evaluation"], colors),
+                status=entry["status"],
+                first=n == 0,
+                entries=entries,
+            )
+            lines.append(line)
+        if groups and groups[-1]["matter"] == project[0]:
+            groups[-1]["rows"].extend(lines)
         else:
-            groups.append({"matter": row["matter"], "item": row["item"], "rows": [row]})
+            groups.append({"matter": project[0], "item": lines[0]["item"], "rows": lines})
     stats = {
         "total": 3,
         "已完成": 1,

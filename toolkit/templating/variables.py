@@ -24,7 +24,6 @@ LOOP = "<loop>"  # the `loop` variable inside a for loop: any attribute
 _GLOBALS = frozenset(make_environment().globals)
 _RICH = "富文本"
 _IN_TEXT_RE = re.compile(r"<w:t(?:\s[^>]*)?>[^<]*$")
-_OTHER = {schema.FORM: schema.SUMMARY, schema.SUMMARY: schema.FORM}
 
 
 @dataclass
@@ -89,8 +88,10 @@ class _Walker:
     def unknown_name(self, node: nodes.Name, scope: dict[str, str | None]) -> None:
         name = node.name
         message = f"变量“{name}”不存在。"
-        other = _OTHER[self.kind]
-        if name in schema.top_level_names(other):
+        other = next(
+            (k for k in schema.KINDS if k != self.kind and name in schema.top_level_names(k)), None
+        )
+        if other is not None:
             message += (
                 f"它是{schema.KIND_LABELS[other]}的变量，不能用在{schema.KIND_LABELS[self.kind]}中"
                 f"（若这是{schema.KIND_LABELS[other]}，请加 --kind {other}）。"
