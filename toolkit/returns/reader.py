@@ -66,6 +66,16 @@ class ReturnRow:
         """(column id, text) of every cell with text, known columns first."""
         return [(k, v) for k, v in (*self.cells.items(), *self.extra.items()) if v.strip()]
 
+    def typed(self) -> bool:
+        """Whether a unit typed anything here: in the columns it fills, in columns or rows it
+        added, or struck through; not just the office's pre-filled cells."""
+        return (
+            any(self.cells.get(key, "").strip() for key in rules.FILLED_KEYS)
+            or any(t.strip() for t in self.extra.values())
+            or bool(self.struck or self.unread or self.joined)
+            or self.kind != PROJECT
+        )
+
     def own_texts(self) -> list[tuple[str, str]]:
         """texts() of the row itself, without the rows joined into it."""
         return self.own if self.joined else self.texts()
