@@ -136,6 +136,25 @@ def test_continuation_row_under_a_project_is_joined_and_reported(tmp_path, forms
     assert found["level"] == "warning"
 
 
+def test_a_blank_form_with_only_an_added_row_is_a_return(tmp_path, forms):
+    blank = Return(forms["form"])
+    blank.insert_row(blank.row("19-2"), {blank.column("进展情况"): "只写在新加的一行里"})
+    merged = Merged(tmp_path, forms, blank)
+    assert "blank_form" not in merged.codes()
+    assert merged.progress("19-2") == "只写在新加的一行里"
+    assert [f["id"] for f in merged.findings("continuation_row")] == ["19-2"]
+
+
+def test_a_blank_form_with_only_struck_text_is_a_return(tmp_path, forms):
+    blank = Return(forms["form"])
+    (run,) = blank.set_text(blank.row("13-3"), blank.column("第三季度目标"), "完成工程量80%。")
+    blank.format_run(run, "strike")
+    merged = Merged(tmp_path, forms, blank)
+    assert "blank_form" not in merged.codes()
+    (struck,) = merged.findings("struck_text")
+    assert struck["id"] == "13-3" and "“完成工程量80%。”" in struck["message"]
+
+
 def test_row_whose_id_cell_is_merged_with_the_one_above_is_joined(tmp_path, forms, ret):
     row = ret.row("18-8")
     extra = ret.insert_row(row, {ret.column("进展情况"): "合并序号后补充的一行。"})

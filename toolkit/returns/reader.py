@@ -67,11 +67,10 @@ class ReturnRow:
         return [(k, v) for k, v in (*self.cells.items(), *self.extra.items()) if v.strip()]
 
     def typed(self) -> bool:
-        """Whether a unit typed anything here: in the columns it fills, in columns or rows it
-        added, or struck through; not just the office's pre-filled cells."""
+        """Whether a unit did anything here a generated form does not have: text in the
+        columns it fills, rows it added, struck text. (Extra columns may be the office's.)"""
         return (
             any(self.cells.get(key, "").strip() for key in rules.FILLED_KEYS)
-            or any(t.strip() for t in self.extra.values())
             or bool(self.struck or self.unread or self.joined)
             or self.kind != PROJECT
         )
