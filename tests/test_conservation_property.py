@@ -229,11 +229,12 @@ def summary_text(docx: Path) -> str:
 )
 @given(edits=st.lists(EDIT, max_size=7))
 # Cases earlier runs found: rows without 序号 joined to an unknown row, or a
-# duplicate row holding register text under a renamed header, whose quotes must
-# still hold the typed text; columns split twice.
+# duplicate row holding register text under a renamed header or joined into a
+# split column, whose quotes must still hold the typed text; columns split twice.
 @example(edits=[("delete_row", 0), ("insert_row", 0, "（一）", [6]), ("blank_id", 83)])
 @example(edits=[("split_column", "进展情况", [0]), ("split_column", "进展情况", [1])])
 @example(edits=[("blank_id", 0)])
+@example(edits=[("duplicate_row", 150), ("rename", 2, "第三季度进展情况")])
 @example(
     edits=[
         ("delete_row", 0),

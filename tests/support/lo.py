@@ -167,6 +167,8 @@ class Renderer:
     def __init__(self) -> None:
         soffice = require_libreoffice()
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        # PDFs go here, never beside the document: a folder of returns stays as it was.
+        self._pdfs = tempfile.TemporaryDirectory(prefix="uno_render_")
         self._proc = subprocess.Popen(
             [UNO_PYTHON, str(UNO_RENDER), "--soffice", soffice],
             stdin=subprocess.PIPE,
@@ -200,7 +202,7 @@ class Renderer:
 
     def visible_text(self, docx: Path) -> str:
         """What a person sees: the text of LibreOffice's PDF, in the order it was laid out."""
-        return pdf_text(self.pdf(docx, docx.with_suffix(".pdf")), layout=False)
+        return pdf_text(self.pdf(docx, Path(self._pdfs.name) / f"{docx.stem}.pdf"), layout=False)
 
     def close(self) -> None:
         proc = self._proc
@@ -214,3 +216,4 @@ class Renderer:
         if proc.stdout is not None:
             proc.stdout.close()
         self._log.close()
+        self._pdfs.cleanup()

@@ -8,7 +8,7 @@ truncated or rewritten, except item markers when the user asks for
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from toolkit.core import rules
@@ -78,13 +78,20 @@ def check_return(
             f"{'、'.join(f'“{h}”' for h in headers)}这几列都是“{rules.COLUMN_LABELS[key]}”，"
             "已按从左到右的顺序合并汇总；请把它们合并为一列。",
         )
-    said_by_register = _register_texts(register.projects_of(unit), period.quarter)
+    # Text the 一览表 shows anyway, left out of quotes: the register's cells.
+    said_by_register = _lines(
+        t for p in register.projects_of(unit) for t in p.prefilled(period.quarter).values()
+    )
     for row in form.rows:
         pid = row.id or None
         project = register.project(row.id)
         known = said_by_register
         if project is not None and not project.led_by(unit):
-            known = _register_texts([project], period.quarter) | said_by_register
+            known = known | _lines(project.prefilled(period.quarter).values())
+        if row.id in entries:  # a second row of a 序号: the first one's text is merged
+            first = entries[row.id]
+            known = known | _lines([first.progress, first.plan, first.evaluation_typed])
+            known |= _lines(first.extra.values())
         _report_unmerged(row, add, known)
         # Rows joined into this one are quoted by continuation_row, each on its own.
         said = _quoted(row.own_texts(), known, with_id=row.kind != PROJECT)
@@ -135,7 +142,7 @@ def _which(row: ReturnRow) -> str:
     return {SUMMARY: "合计行", NO_ID: "没有序号的一行"}.get(row.kind, "")
 
 
-def _report_unmerged(row: ReturnRow, add: Callable[..., None], known: set[tuple[str, str]]) -> None:
+def _report_unmerged(row: ReturnRow, add: Callable[..., None], known: set[str]) -> None:
     """What shows in the row but is not merged as its own text: rows joined, struck text, pictures."""
     pid = row.id if row.kind == PROJECT else None
     which = _which(row)
@@ -200,25 +207,22 @@ def _report_columns(
             )
 
 
-def _register_texts(projects: list[Project], quarter: int) -> set[str]:
-    """Texts (without spaces) of the cells the office filled for these projects."""
-    return {"".join(text.split()) for p in projects for text in p.prefilled(quarter).values()} - {
-        ""
-    }
+def _lines(texts: Iterable[str]) -> set[str]:
+    """Each text, and each of its lines, without spaces: what a quote may leave out."""
+    return {"".join(line.split()) for t in texts for line in (t, *t.split("\n"))} - {""}
 
 
 def _quoted(texts: list[tuple[str, str]], known: set[str], *, with_id: bool = False) -> str:
-    """A row's own text for a finding, quoted: its cells but those holding the register's
-    text (shown in the 一览表 anyway, under whatever header a unit moved it), what a unit
-    fills in first, so a short quote shows that; "" if nothing is left."""
+    """A row's own text for a finding, quoted: its lines but those the 一览表 shows anyway
+    (`known`), what a unit fills in first, so a short quote shows that; "" if none is left."""
     first = (rules.ID, *rules.FILLED_KEYS)
-    own = [
-        text
-        for column, text in sorted(
-            texts, key=lambda ct: first.index(ct[0]) if ct[0] in first else 9
-        )
-        if (with_id or column != rules.ID) and "".join(text.split()) not in known
-    ]
+    own = []
+    for column, text in sorted(texts, key=lambda ct: first.index(ct[0]) if ct[0] in first else 9):
+        if column == rules.ID and not with_id:
+            continue
+        lines = [ln for ln in text.split("\n") if "".join(ln.split()) not in known]
+        if lines and "".join(text.split()) not in known:
+            own.append(" ".join(lines))
     return f"“{_quote(' | '.join(own))}”" if own else ""
 
 
