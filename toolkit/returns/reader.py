@@ -17,15 +17,7 @@ from pathlib import Path
 from toolkit.core import rules
 from toolkit.errors import ReturnError
 from toolkit.office import wordstyles
-from toolkit.office.ooxml import (
-    REL_NS,
-    W_NS,
-    Package,
-    os_reason,
-    parse_xml,
-    read_custom_properties,
-    sniff,
-)
+from toolkit.office.ooxml import REL_NS, W_NS, Package, os_reason, read_custom_properties, sniff
 from toolkit.office.wordml import TBL, Cell, El, Row, WordDocument, alt_chunk_text
 from toolkit.returns.columns import Header, cells_in, find_header
 
@@ -120,7 +112,7 @@ def _open(path: Path) -> tuple[WordDocument, dict[str, str]]:
             raise ReturnError(_not_word_reason(pkg.names))
         data = pkg.read(main)
         assert data is not None
-        root = parse_xml(data, part=main)
+        root = pkg.parse(main, data)
         if root.tag.startswith(f"{{{_STRICT_W_NS}}}"):
             raise ReturnError(
                 "这是「Strict Open XML」格式的 Word 文件，无法读取：请在 Word 中另存为"
@@ -143,7 +135,7 @@ def _open(path: Path) -> tuple[WordDocument, dict[str, str]]:
         has_lists = numbering is not None and numbering.find(f"{{{W_NS}}}num") is not None
         styles = None
         if styles_xml and (has_lists or wordstyles.may_matter(styles_xml)):
-            styles = parse_xml(styles_xml, part=styles_part)
+            styles = pkg.parse(styles_part, styles_xml)
         chunks = _alt_chunks(pkg, rels_root, rels) if b"altChunk" in data else {}
         doc = WordDocument(root, numbering, styles, chunks.get)
         return doc, read_custom_properties(pkg)
