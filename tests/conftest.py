@@ -11,6 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import support.profiles  # noqa: F401 - registers the `long` hypothesis profile
 from support.registers import write_register
 
 # Prepared templates are cached between runs (toolkit.forms.template_cache): the

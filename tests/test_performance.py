@@ -215,7 +215,7 @@ def test_plain_paragraph_text_matches_the_run_by_run_reading(tmp_path: Path):
         "可见",
     ]
     assert fast[6:8] == ["3", "控件内"]
-    assert fast[8] == "前后"  # text in a text box is not the paragraph's
+    assert fast[8] == "前后\n框内"  # a text box's lines follow its anchor paragraph
 
 
 def test_a_broken_summary_template_leaves_no_new_file_with_processes(

@@ -12,7 +12,7 @@ from toolkit.core import rules
 from toolkit.errors import ReturnError
 from toolkit.office.ooxml import OLE_MAGIC
 from toolkit.office.wordml import format_number
-from toolkit.returns.reader import ReturnedForm, read_return
+from toolkit.returns.reader import PROJECT, ReturnedForm, read_return
 
 TITLE = para("2023年第三季度民生实事进展情况表")
 
@@ -47,7 +47,7 @@ def test_breaks_tabs_and_hyphens(tmp_path: Path) -> None:
         '<w:br w:type="page"/><w:t>A</w:t><w:noBreakHyphen/><w:t>B</w:t>'
         '<w:sym w:font="Wingdings" w:char="F0FC"/><w:softHyphen/></w:r>',
     )
-    assert progress_of(tmp_path, p) == "甲\n乙\t丙\n丁\nA-B"
+    assert progress_of(tmp_path, p) == "甲\n乙\t丙\n丁\nA-B✓"  # Wingdings' check mark
 
 
 def test_cell_paragraphs_joined_and_blank_edges_trimmed(tmp_path: Path) -> None:
@@ -351,7 +351,8 @@ def test_grid_span_maps_to_first_column(tmp_path: Path) -> None:
     section = row(cell("一、教育", tcpr='<w:gridSpan w:val="7"/>'))
     body = project_table(row("1", "甲", "", "", spanned, "正常推进"), section)
     form = read_body(tmp_path, body)
-    assert [r.id for r in form.rows] == ["1"]  # the full-width section row is not a project
+    # The full-width section row is read too: the check reports and quotes it.
+    assert [(r.id, r.kind) for r in form.rows] == [("1", PROJECT), ("一、教育", PROJECT)]
     cells = form.rows[0].cells
     assert (cells[rules.PROGRESS], cells[rules.PLAN], cells[rules.EVALUATION]) == (
         "完成并验收",
@@ -544,3 +545,106 @@ def test_document_made_by_python_docx(tmp_path: Path) -> None:
     assert [r.id for r in form.rows] == ["10-3"]
     assert form.rows[0].cells[rules.PROGRESS] == "1. 完成主体结构\n2. 完成投资5000万元"
     assert form.rows[0].cells[rules.EVALUATION] == "正常推进"
+
+
+# ---------------------------------------------------------------- struck, hidden by style, objects
+
+
+def cell_of(tmp_path: Path, *content: str, **kw: object):  # type: ignore[no-untyped-def]
+    """The progress cell (text, struck pieces, unread things) of a one-row return."""
+    data = row("1", "项目", "", "", cell(*content), "", "正常推进")
+    path = make_docx(tmp_path / "c.docx", project_table(data), **kw)  # type: ignore[arg-type]
+    form = read_return(path)
+    r = form.rows[0]
+    return r.cells[rules.PROGRESS], r.struck, r.unread
+
+
+def test_struck_runs_are_left_out_as_pieces(tmp_path: Path) -> None:
+    p = para(
+        run("50", "<w:strike/>"),
+        run("00", "<w:dstrike/>"),
+        run("3000万元"),
+        run("旧", "<w:strike/>"),
+        run("不算", '<w:strike w:val="0"/>'),
+        run("藏", "<w:strike/><w:vanish/>"),
+    )
+    text, struck, _ = cell_of(tmp_path, p)
+    assert text == "3000万元不算"
+    assert struck == [(rules.PROGRESS, "5000"), (rules.PROGRESS, "旧")]
+
+
+def test_fully_struck_numbered_paragraph_loses_its_number(tmp_path: Path) -> None:
+    numbering = _numbering(_lvl(0, "decimal", "%1."))
+    crossed = para(
+        run("删去的一条", "<w:strike/>"),
+        ppr='<w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr>',
+    )
+    text, struck, _ = cell_of(tmp_path, _numbered("保留"), crossed, numbering=numbering)
+    assert text == "1. 保留"
+    assert struck == [(rules.PROGRESS, "删去的一条")]
+
+
+def test_document_defaults_hide_unless_a_nearer_level_shows(tmp_path: Path) -> None:
+    styles = (
+        "<w:docDefaults><w:rPrDefault><w:rPr><w:vanish/></w:rPr></w:rPrDefault></w:docDefaults>"
+        '<w:style w:type="paragraph" w:default="1" w:styleId="Normal">'
+        '<w:rPr><w:vanish w:val="0"/></w:rPr></w:style>'
+        '<w:style w:type="paragraph" w:styleId="Plain"/>'
+    )
+    p = para(run("默认隐藏"), run("显示", '<w:vanish w:val="0"/>'), ppr='<w:pStyle w:val="Plain"/>')
+    assert cell_of(tmp_path, p, "正常段落", styles=styles)[0] == "显示\n正常段落"
+
+
+def test_paragraph_style_strikes_and_character_style_overrides(tmp_path: Path) -> None:
+    styles = (
+        '<w:style w:type="paragraph" w:styleId="Old"><w:rPr><w:strike/></w:rPr></w:style>'
+        '<w:style w:type="character" w:styleId="Keep"><w:rPr><w:strike w:val="0"/></w:rPr></w:style>'
+    )
+    p = para(run("划掉"), run("保留", '<w:rStyle w:val="Keep"/>'), ppr='<w:pStyle w:val="Old"/>')
+    text, struck, _ = cell_of(tmp_path, p, styles=styles)
+    assert (text, struck) == ("保留", [(rules.PROGRESS, "划掉")])
+
+
+def test_placeholder_cell_level_content_control(tmp_path: Path) -> None:
+    placeholder = (
+        "<w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent>"
+        + cell("单击此处输入文字。")
+        + "</w:sdtContent></w:sdt>"
+    )
+    data = row("1", "项目", "", "", placeholder, "计划", "正常推进")
+    form = read_body(tmp_path, project_table(data))
+    assert form.rows[0].cells[rules.PROGRESS] == ""
+    assert form.rows[0].cells[rules.PLAN] == "计划"  # the columns after it stay in place
+
+
+def test_vml_text_box_footnote_math_and_unknown_symbol(tmp_path: Path) -> None:
+    box = (
+        "<w:r><w:pict><v:shape xmlns:v='urn:schemas-microsoft-com:vml'><v:textbox><w:txbxContent>"
+        + para("框内")
+        + "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"
+    )
+    note = '<w:r><w:footnoteReference w:id="1"/></w:r>'
+    math = (
+        "<m:oMath xmlns:m='http://schemas.openxmlformats.org/officeDocument/2006/math'>"
+        "<m:r><m:t>x</m:t></m:r></m:oMath>"
+    )
+    sym = '<w:r><w:sym w:font="Marlett" w:char="F061"/><w:sym w:char="2714"/></w:r>'
+    text, _, unread = cell_of(tmp_path, para(run("前"), box, note, math, sym, run("后")))
+    assert text == "前✔后\n框内"
+    assert [u for _, u in unread] == ["脚注", "公式", "符号（Marlett）"]
+
+
+def test_cells_right_of_the_header_are_kept_as_an_extra_column(tmp_path: Path) -> None:
+    body = table(["序号", "进展情况"], ["1", "进展", "表外的字"], grid=3)
+    r = read_body(tmp_path, body).rows[0]
+    assert r.cells[rules.PROGRESS] == "进展"
+    assert r.extra == {"表头以外的单元格": "表外的字"}
+
+
+def test_header_repeated_only_when_every_cell_says_its_header(tmp_path: Path) -> None:
+    body = project_table(
+        ["1", "甲", "", "", "a", "", ""],
+        list(HEADERS),
+        ["序号", "乙", "", "", "进展情况里写的字", "", ""],
+    )
+    assert [r.id for r in read_body(tmp_path, body).rows] == ["1", "序号"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from support.seed import MINZHI_Q3
 
 from toolkit.core import rules
@@ -34,6 +36,71 @@ def test_id_sort_is_natural():
         "10-1",
         "40",
     ]
+
+
+def test_id_sort_takes_any_text():
+    ids = ["合计", "（一）", "1-a", "10-3", "", "2-9", "共9项", "1-10", "1-2", "x" + "9" * 5000]
+    ordered = sorted(ids, key=rules.id_sort_key)
+    assert (
+        ordered.index("1-2") < ordered.index("1-10") < ordered.index("1-a") < ordered.index("2-9")
+    )
+
+
+@given(st.lists(st.text(max_size=12)))
+def test_id_sort_never_compares_a_number_with_a_word(ids):
+    ordered = sorted(ids, key=rules.id_sort_key)
+    keys = [rules.id_sort_key(i) for i in ordered]
+    assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize(
+    ("header", "quarter", "match"),
+    [
+        ("第三季度进展情况", 3, (rules.PROGRESS, 3)),
+        ("本季度进展情况", 3, (rules.PROGRESS, 3)),
+        ("进展情况（300字以内）", 3, (rules.PROGRESS, 2)),
+        ("第二季度进展情况", 3, (None, 0)),
+        ("上季度进展情况", 3, (None, 0)),
+        ("第2季度进展情况", None, (rules.PROGRESS, 3)),
+        ("存在问题及下一步工作计划", 3, (rules.PLAN, 2)),
+        ("存在问题", 3, (rules.PLAN, 1)),
+        ("下一步工作计划", 3, (rules.PLAN, 1)),
+        ("第二季度目标", 3, (None, 0)),
+        ("第三季度目标", 3, (rules.QUARTER_TARGET, 2)),
+        ("备注", 3, (None, 0)),
+    ],
+)
+def test_column_match_ranks_headers_for_the_quarter(header, quarter, match):
+    assert rules.column_match(header, quarter) == match
+
+
+@pytest.mark.parametrize(
+    ("text", "summary"),
+    [
+        ("合计", True),
+        ("合 计", True),
+        ("小计：", True),
+        ("总计（9项）", True),
+        ("共9项", True),
+        ("共九个", True),
+        ("共3个社区完成改造", False),
+        ("合计完成投资", False),
+        ("10-3", False),
+    ],
+)
+def test_summary_labels(text, summary):
+    assert rules.is_summary_label(text) is summary
+
+
+def test_example_label_is_exact():
+    assert all(rules.is_example_label(t) for t in ("示例", "示  例", "例", "示例："))
+    assert not any(rules.is_example_label(t) for t in ("例外", "案例1", "示例项目", ""))
+
+
+def test_return_header_row_survives_a_renamed_progress_column():
+    assert rules.is_return_header_row(["序号", "项目名称", "工作进展", "进度评价"])
+    assert not rules.is_project_header_row(["序号", "项目名称", "工作进展", "进度评价"])
+    assert not rules.is_return_header_row(["序号", "姓名", "联系电话"])
 
 
 @pytest.mark.parametrize(

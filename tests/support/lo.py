@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import tempfile
@@ -24,6 +25,7 @@ from toolkit.office.libreoffice import convert, find_soffice
 UNO_PYTHON = os.environ.get("TOOLKIT_UNO_PYTHON", "/usr/bin/python3")
 UNO_FILL = Path(__file__).with_name("uno_fill.py")
 UNO_EDIT = Path(__file__).with_name("uno_edit.py")
+UNO_RENDER = Path(__file__).with_name("uno_render.py")
 
 
 def _unavailable(reason: str) -> None:
@@ -118,10 +120,13 @@ def _poppler(tool: str) -> str:
     return path  # type: ignore[return-value]
 
 
-def pdf_text(pdf: Path) -> str:
-    """Text of the PDF laid out as printed; pages are separated by form feeds."""
+def pdf_text(pdf: Path, *, layout: bool = True) -> str:
+    """Text of the PDF laid out as printed; pages are separated by form feeds.
+
+    layout=False: in the order it was drawn, so a table cell's lines stay together.
+    """
     done = subprocess.run(
-        [_poppler("pdftotext"), "-layout", "-enc", "UTF-8", str(pdf), "-"],
+        [_poppler("pdftotext"), "-layout" if layout else "-raw", "-enc", "UTF-8", str(pdf), "-"],
         capture_output=True,
         check=True,
         timeout=120,
@@ -148,3 +153,67 @@ def pdf_page_sizes(pdf: Path) -> list[tuple[float, float]]:
         (float(h), float(w)) if rot % 180 else (float(w), float(h))
         for (w, h), rot in zip(sizes, rots, strict=True)
     ]
+
+
+class Renderer:
+    """One LibreOffice kept running to render many documents to PDF (uno_render.py).
+
+    Starting soffice takes seconds; rendering a form over an open connection a
+    fraction of one. Use as a context manager; it stops soffice on exit.
+    """
+
+    TIMEOUT = 120.0
+
+    def __init__(self) -> None:
+        soffice = require_libreoffice()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        # PDFs go here, never beside the document: a folder of returns stays as it was.
+        self._pdfs = tempfile.TemporaryDirectory(prefix="uno_render_")
+        self._proc = subprocess.Popen(
+            [UNO_PYTHON, str(UNO_RENDER), "--soffice", soffice],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+            encoding="utf-8",
+        )
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def pdf(self, docx: Path, target: Path) -> Path:
+        proc = self._proc
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(json.dumps({"input": str(docx), "output": str(target)}) + "\n")
+        proc.stdin.flush()
+        ready, _, _ = select.select([proc.stdout], [], [], self.TIMEOUT)
+        line = proc.stdout.readline() if ready else ""
+        if not line:
+            self._log.seek(0)
+            log = self._log.read().decode("utf-8", "replace")
+            raise AssertionError(f"uno_render.py gave no answer for {docx.name}:\n{log}")
+        answer = json.loads(line)
+        if "error" in answer:
+            raise AssertionError(f"LibreOffice could not render {docx.name}: {answer['error']}")
+        return target
+
+    def visible_text(self, docx: Path) -> str:
+        """What a person sees: the text of LibreOffice's PDF, in the order it was laid out."""
+        return pdf_text(self.pdf(docx, Path(self._pdfs.name) / f"{docx.stem}.pdf"), layout=False)
+
+    def close(self) -> None:
+        proc = self._proc
+        if proc.stdin is not None and not proc.stdin.closed:
+            proc.stdin.close()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+        self._log.close()
+        self._pdfs.cleanup()

@@ -10,15 +10,19 @@ SPEC.json is one object or a list of them:
         {"do": "insert_column", "side": "before", "at": {"row": "序号", "column": "主办单位"}},
         {"do": "type", "at": {"row": "序号", "column": "主办单位", "offset": -1}, "text": "责任人"},
         {"do": "delete_column", "at": {"row": "序号", "column": "协办单位"}},
-        {"do": "footnote", "after": "填报单位：", "text": "截至{{ period_end }}"}]}
+        {"do": "footnote", "after": "填报单位：", "text": "截至{{ period_end }}"},
+        {"do": "insert_row", "at": {"row": "10-3", "column": "序号"}},
+        {"do": "type", "at": {"row": "10-3", "column": "进展情况", "rows_down": 1}, "text": "续写"}]}
 
 A place in the table is a row (the first row of the first table with a cell
 containing `row`) and a column (the header cell containing `column` in the
-row holding "序号", moved by `offset` columns). Each step is what the menus
-do: the view cursor is put into the cell, then Table > Insert > Columns
-Before/After (.uno:InsertColumnsBefore/After), Table > Delete > Columns
-(.uno:DeleteColumns), Insert > Footnote (.uno:InsertFootnote) run through
-the dispatcher; text is typed with .uno:InsertText. The document is saved
+row holding "序号", moved by `offset` columns; `rows_down` rows below the
+row holding `row`). Each step is what the menus do: the view cursor is put
+into the cell, then Table > Insert > Columns Before/After
+(.uno:InsertColumnsBefore/After), Table > Insert > Rows Below
+(.uno:InsertRowsAfter), Table > Delete > Columns (.uno:DeleteColumns),
+Insert > Footnote (.uno:InsertFootnote) run through the dispatcher; text is
+typed with .uno:InsertText. The document is saved
 as Word 2007-365 (.docx). Exits 1 with a message on stderr on failure.
 """
 
@@ -38,7 +42,8 @@ def _table_cells(doc, at: dict):
     for i in range(tables.getCount()):
         rows = _rows(tables.getByIndex(i))
         header = next((r for n, r in sorted(rows.items()) if _has(r, HEADER)), None)
-        target = next((r for n, r in sorted(rows.items()) if _has(r, at["row"])), None)
+        found = next((n for n, r in sorted(rows.items()) if _has(r, at["row"])), None)
+        target = None if found is None else rows.get(found + at.get("rows_down", 0))
         if header is None or target is None:
             continue
         col = next((c for c, cell in header.items() if _squash(at["column"]) in _text(cell)), None)
@@ -84,6 +89,8 @@ def edit_document(ctx, desktop, spec: dict) -> None:
             if step["do"] == "insert_column":
                 side = "Before" if step.get("side", "after") == "before" else "After"
                 run(f".uno:InsertColumns{side}")
+            elif step["do"] == "insert_row":
+                run(".uno:InsertRowsAfter")
             elif step["do"] == "delete_column":
                 run(".uno:DeleteColumns")
             elif step["do"] == "type":

@@ -193,6 +193,7 @@ def _merge_inputs(
     period: Period,
     normalize: bool = False,
     jobs: int | None = None,
+    columns: list[str] | None = None,
 ) -> MergeResult:
     from toolkit.returns.merging import merge_returns, require_returns
 
@@ -202,6 +203,7 @@ def _merge_inputs(
         [Path(p) for p in paths],
         normalize_numbering=normalize,
         jobs=resolve_jobs(jobs),
+        summary_columns=columns or (),
     )
     require_returns(result)
     return result
@@ -262,6 +264,12 @@ def _output_path(value: str | None, default: Path, suffix: str, option: str) -> 
 @_REGISTER_OPT
 @click.option("--quarter", "-q", type=QUARTER, required=True, help="季度：1–4。")
 @register_options
+@click.option(
+    "--template",
+    "-t",
+    metavar="模板.docx",
+    help="汇总时要用的一览表模板（与 merge 的 --template 相同）；模板用到的附加列不报“未汇总的列”。",
+)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果（到标准输出）。")
 @JOBS_OPTION
 @help_option
@@ -272,6 +280,7 @@ def check(
     year: int | None,
     region: str | None,
     allow_new_units: bool,
+    template: str | None,
     as_json: bool,
     jobs: int | None,
 ) -> None:
@@ -286,12 +295,20 @@ def check(
       toolkit check 回收表/ --register data/register.xlsx --quarter 3
       toolkit check 民治街道.docx -r 登记表.xlsx -q 3 --json
       toolkit check 全市回收表/ -r 全市登记表.xlsx -q 3 --jobs 4
+      toolkit check 回收表/ -r 登记表.xlsx -q 3 -t 一览表模板.docx
     """
+    from toolkit.forms import schema
     from toolkit.register.model import resolve_period
     from toolkit.summary.checklist import checklist_lines
+    from toolkit.templating.check import require_passing
 
+    template_path = _existing_file(template, "模板") if template else None
+    # The same template check as merge: the same columns count as in the 一览表.
+    checked = require_passing(template_path, schema.SUMMARY)
     reg = read_register(register, year, region, allow_new_units)
-    result = _merge_inputs(paths, reg, resolve_period(reg, quarter, year), jobs=jobs)
+    result = _merge_inputs(
+        paths, reg, resolve_period(reg, quarter, year), jobs=jobs, columns=checked.extra_keys
+    )
     if as_json:
         emit_json(_json_result(result))
     else:
@@ -392,7 +409,7 @@ def merge(
     named = [Path(register), *([template_path] if template_path else [])]
     every = [*targets, *([out_pdf] if out_pdf else [])]
     check_targets(every, named)  # before the returns are read: a mistake shows at once
-    result = _merge_inputs(paths, reg, period, normalize_numbering, jobs)
+    result = _merge_inputs(paths, reg, period, normalize_numbering, jobs, checked.extra_keys)
     require_columns(checked, result)
     check_targets(every, result.inputs())
     kept = write_merge_outputs(result, *targets, template_path, jobs=jobs, pdf=out_pdf)

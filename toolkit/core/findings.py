@@ -36,6 +36,12 @@ CODES: dict[str, tuple[str, str]] = {
     "identity_conflict": (WARNING, "身份信息不一致"),
     "skipped_file": (ERROR, "文件未读取"),
     "external_link": (WARNING, "引用了文件以外的内容"),
+    "continuation_row": (WARNING, "无序号的行已并入上一行"),
+    "summary_row": (WARNING, "合计行未汇总"),
+    "split_column": (WARNING, "一列分成了几列"),
+    "unused_column": (WARNING, "未汇总的列"),
+    "struck_text": (WARNING, "删除线文字未汇总"),
+    "unread_content": (WARNING, "图片等内容未汇总"),
 }
 
 

@@ -27,9 +27,25 @@ def normalize_id(text: str) -> str:
     return _SPACE_RE.sub("", text)
 
 
-def id_sort_key(project_id: str) -> tuple:
-    """Natural order of 序号 (`2-10` after `2-9`)."""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", project_id) if p)
+_DIGITS_RE = re.compile(r"([0-9]+)")
+
+
+def id_sort_key(project_id: str) -> tuple[tuple[int, int, str], ...]:
+    """Natural order of 序号 (`2-10` after `2-9`), for any text a unit may type there.
+
+    Each piece is tagged, so a number is never compared with a word (`（一）`,
+    `1-a`, `合计` all sort): (0, digits, number) for runs of ASCII digits,
+    compared by length then text, so no int() of a 5,000-digit run; (1, 0, text)
+    for the rest.
+    """
+    key = []
+    for i, piece in enumerate(_DIGITS_RE.split(project_id)):
+        if i % 2:
+            number = piece.lstrip("0") or "0"
+            key.append((0, len(number), number))
+        elif piece:
+            key.append((1, 0, piece))
+    return tuple(key)
 
 
 def item_group(project_id: str) -> str:
@@ -132,6 +148,36 @@ def header_key(text: str) -> str | None:
     return None
 
 
+_OTHER_QUARTER_WORDS = ("上季度", "上一季度", "下季度", "下一季度", "上半年", "下半年")
+
+
+def column_match(text: str, quarter: int | None) -> tuple[str | None, int]:
+    """Which column a header of a return means, and how well: (key, rank), higher is better.
+
+    A return may carry several headers for one column (a unit inserts last
+    quarter's column, or splits one in two); the best rank wins, never the
+    first hit. 进展情况: `第N季度…` of the merged quarter or `本季度…` rank 3, a
+    bare `进展情况` 2, another quarter's is no progress column at all.
+    存在问题及下一步工作计划: the whole 2, `存在问题` or `下一步工作计划` alone 1.
+    A `第N季度目标` of another quarter is not this quarter's target. (None, 0)
+    for a header the toolkit does not know.
+    """
+    h = clean_header(text)
+    key = header_key(h)
+    if key == PROGRESS:
+        named = quarter_named(h)
+        if named is not None or any(w in h for w in _OTHER_QUARTER_WORDS):
+            return (PROGRESS, 3) if quarter in (None, named) else (None, 0)
+        return PROGRESS, 3 if "本季度" in h else 2
+    if key == PLAN:
+        return PLAN, 2 if "存在问题" in h and "下一步" in h else 1
+    if key == QUARTER_TARGET and quarter is not None:
+        target_of = _quarter_of_clean(h)
+        if target_of is not None and target_of != quarter:
+            return None, 0
+    return key, (0 if key is None else 2)
+
+
 def is_project_header_row(texts: list[str]) -> bool:
     """A table row is the project header when it names 序号 and 进展情况."""
     # 序号/编号 cannot be written without 号 (no other character NFKC-normalises
@@ -140,6 +186,36 @@ def is_project_header_row(texts: list[str]) -> bool:
         return False
     keys = {header_key(t) for t in texts}
     return ID in keys and PROGRESS in keys
+
+
+def is_return_header_row(texts: list[str]) -> bool:
+    """The project header of a return: as on the form, or with 序号 and two other known
+    columns, so a unit renaming 进展情况 still has its table read (and told why it is empty)."""
+    if is_project_header_row(texts):
+        return True
+    if not any("号" in t for t in texts):
+        return False
+    keys = [k for t in texts if (k := header_key(t)) is not None]
+    return ID in keys and len(set(keys) - {ID}) >= 2
+
+
+# ---------------------------------------------------------------- rows
+
+_SUMMARY_RE = re.compile(
+    r"(合计|小计|总计|共计|累计|总共|汇总|共[0-9一二两三四五六七八九十百千零〇]+[项个件条])"
+    r"[:：]?([(（].*[)）])?"
+)
+_EXAMPLE_LABELS = frozenset(("示例", "例", "样例", "范例", "填报示例", "示例行"))
+
+
+def is_summary_label(text: str) -> bool:
+    """合计, 小计, 总计, 共9项…: the label of a row summing up the table, not a project."""
+    return bool(_SUMMARY_RE.fullmatch(clean_header(text)))
+
+
+def is_example_label(text: str) -> bool:
+    """The 序号 of the form's guidance row (示例), which is the template's, not the unit's."""
+    return clean_header(text).rstrip(":：") in _EXAMPLE_LABELS
 
 
 # ---------------------------------------------------------------- length

@@ -56,7 +56,8 @@ from toolkit.returns.merging import MergeResult, merge_returns, require_returns
 from toolkit.returns.survey import OWN_OUTPUT
 from toolkit.summary.model import summary_file_name
 from toolkit.summary.outputs import write_merge_outputs
-from toolkit.templating.check import require_columns, require_passing
+from toolkit.templates import default_path
+from toolkit.templating.check import check_template, require_columns, require_passing
 
 REGISTER_NAME = "登记表.xlsx"
 TEMPLATES_DIR = "模板"
@@ -391,7 +392,12 @@ class Workspace:
             if cached and cached[0] == key:
                 return cached[1]
         paths = [returns] if returns.is_dir() else []
-        result = _readers.submit(merge_returns, register, period, paths, cache=self._reads).result()
+        # The extra columns the 一览表 template shows: other columns a unit adds are reported.
+        template = self.template(SUMMARY) or default_path(SUMMARY)
+        columns = check_template(template, SUMMARY).extra_keys
+        result = _readers.submit(
+            merge_returns, register, period, paths, cache=self._reads, summary_columns=columns
+        ).result()
         with self._cache_lock:
             self._merge_cache[period] = (key, result)
         return result

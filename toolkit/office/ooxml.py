@@ -19,6 +19,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -243,9 +244,10 @@ class Package:
 
     `budgets`: the reading budgets apply (files from outside); the office's
     own files (the register, a 一览表) may be larger and are read without them.
+    `path` may be a file held in memory (a document embedded in another).
     """
 
-    def __init__(self, path: Path, *, budgets: bool = True) -> None:
+    def __init__(self, path: Path | BinaryIO, *, budgets: bool = True) -> None:
         self.path = path
         self.budgets = budgets
         try:

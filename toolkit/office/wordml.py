@@ -9,13 +9,18 @@ changes that were never accepted, list numbers that exist only in numbering.xml.
 
 from __future__ import annotations
 
+import io
+import posixpath
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
+import lxml.html
 from lxml import etree
 
-from toolkit.office.ooxml import W_NS
+from toolkit.errors import ReturnError
+from toolkit.office.ooxml import W_NS, Package
+from toolkit.office.wordstyles import RunStyles
 
 El = etree._Element
 _W = f"{{{W_NS}}}"
@@ -23,6 +28,7 @@ P, R, TBL, TR, TC = (_W + t for t in ("p", "r", "tbl", "tr", "tc"))
 PPR, RPR, TRPR, TCPR, NUMPR = (_W + t for t in ("pPr", "rPr", "trPr", "tcPr", "numPr"))
 SDT, SDT_CONTENT, CUSTOM_XML = _W + "sdt", _W + "sdtContent", _W + "customXml"
 VAL = _W + "val"
+REL_NS_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 # Inline wrappers whose runs are visible text. Everything not listed (w:del,
 # w:moveFrom, w:pPr, bookmarks, proofing marks, drawings, math) holds none.
@@ -65,21 +71,33 @@ def _items(parent: El, tags: frozenset[str]) -> Iterator[El]:
             yield child
         elif child.tag == SDT:
             content = child.find(SDT_CONTENT)
-            if content is not None:
+            # A block-level control showing its placeholder holds no typed text.
+            skip = (
+                tags is _BLOCKS and showing_placeholder(child) and child.find(f".//{TBL}") is None
+            )
+            if content is not None and not skip:
                 yield from _items(content, tags)
         elif child.tag == CUSTOM_XML:
             yield from _items(child, tags)
 
 
+def showing_placeholder(sdt: El) -> bool:
+    """A content control whose content is its placeholder text (w:showingPlcHdr), not typed text."""
+    props = _first(sdt, _W + "sdtPr")
+    return props is not None and _on(props.find(_W + "showingPlcHdr"))
+
+
 # Word allows 63 columns; a larger w:gridSpan is hostile and must not size a list.
 _MAX_GRID = 64
-_BLOCKS, _ROWS, _CELLS = frozenset((P, TBL)), frozenset((TR,)), frozenset((TC,))
+ALT_CHUNK = _W + "altChunk"
+_BLOCKS = frozenset((P, TBL, ALT_CHUNK))
+_ROWS, _CELLS = frozenset((TR,)), frozenset((TC,))
 _DEL, _VMERGE, _TBL_HEADER = _W + "del", _W + "vMerge", _W + "tblHeader"
 _GRID_BEFORE, _GRID_SPAN = _W + "gridBefore", _W + "gridSpan"
 
 
 def iter_blocks(container: El) -> Iterator[El]:
-    """Paragraphs and tables of a body or cell, in order (block-level w:sdt included)."""
+    """Paragraphs, tables and altChunks of a body or cell, in order (block-level w:sdt included)."""
     return _items(container, _BLOCKS)
 
 
@@ -228,6 +246,8 @@ class Cell:
     span: int  # w:gridSpan
     continuation: bool  # w:vMerge continuation: text is "", the restart cell above holds it
     element: El
+    struck: list[str] = field(default_factory=list)  # struck-through pieces, left out of text
+    unread: list[str] = field(default_factory=list)  # what shows but has no text: 图片, 公式…
 
 
 @dataclass
@@ -244,41 +264,159 @@ class Row:
         return out
 
 
+class Notes:
+    """What reading some text found besides the text itself.
+
+    `struck`: struck-through pieces (consecutive struck runs make one piece);
+    `unread`: things that show but have no text (图片, 公式, 嵌入对象…);
+    `boxes`: text of text boxes, to be placed after their anchor paragraph.
+    """
+
+    def __init__(self) -> None:
+        self.struck: list[str] = []
+        self.unread: list[str] = []
+        self.boxes: list[str] = []
+        self.dropped = False  # some text was left out (hidden or struck)
+        self._mark: tuple[list[str], int] | None = None
+
+    def strike(self, out: list[str], text: str) -> None:
+        mark = self._mark
+        if self.struck and mark is not None and mark[0] is out and mark[1] == len(out):
+            self.struck[-1] += text
+        else:
+            self.struck.append(text)
+        self._mark = (out, len(out))
+        self.dropped = True
+
+
 # What makes a paragraph's text more than its runs' w:t, w:tab, w:br... in order:
-# fields, hidden or tracked-deleted text, content controls, and containers of
-# runs that are not the paragraph's own text (text boxes, ruby, math, fallbacks).
+# fields, hidden, struck or tracked-deleted text, content controls, symbols, and
+# containers of text that is not the paragraph's own (text boxes, ruby, math,
+# pictures, notes, fallbacks).
 _MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+_MC_ALT = f"{{{_MC_NS}}}AlternateContent"
+_MATH = frozenset((f"{{{_M_NS}}}oMath", f"{{{_M_NS}}}oMathPara"))
 _SPECIAL = (
     *(
         _W + t
         for t in (
             "fldChar",
             "vanish",
+            "strike",
+            "dstrike",
             "del",
             "moveFrom",
             "sdt",
+            "sym",
             "txbxContent",
             "pict",
+            "drawing",
             "object",
             "ruby",
+            "footnoteReference",
+            "endnoteReference",
         )
     ),
-    f"{{{_MC_NS}}}AlternateContent",
-    f"{{{_M_NS}}}oMath",
-    f"{{{_M_NS}}}oMathPara",
+    _MC_ALT,
+    *_MATH,
 )
 _T = _W + "t"
 _RUN_CHAR_TAGS = tuple(_RUN_CHARS)
 _TAB = _W + "tab"
+_FLD_CHAR, _SYM, _RUBY, _RUBY_BASE = _W + "fldChar", _W + "sym", _W + "ruby", _W + "rubyBase"
+_TXBX = _W + "txbxContent"
+_PSTYLE, _RSTYLE = _W + "pStyle", _W + "rStyle"
+_NOTES = {_W + "footnoteReference": "脚注", _W + "endnoteReference": "尾注"}
+_OBJECTS = frozenset((_W + "drawing", _W + "pict", _W + "object", _MC_ALT))
+
+# w:sym in the symbol fonts people pick from Insert > Symbol: code (less 0xF000) -> text.
+_SYMBOL_GREEK = dict(
+    zip(
+        "ABCDEFGHIKLMNOPQRSTUWXYZabcdefghijklmnopqrstuvwxyz",
+        "ΑΒΧΔΕΦΓΗΙΚΛΜΝΟΠΘΡΣΤΥΩΞΨΖαβχδεφγηιϕκλμνοπθρστυϖωξψζ",
+        strict=True,
+    )
+)
+_SYMBOL_FONTS = {
+    "symbol": {
+        **{ord(k): v for k, v in _SYMBOL_GREEK.items()},
+        **{c: chr(c) for c in b"0123456789.,:;+=<>()[]!#%&/|"},
+        0xB0: "°",
+        0xB1: "±",
+        0xB4: "×",
+        0xB7: "•",
+        0xB8: "÷",
+        0xA3: "≤",
+        0xB3: "≥",
+        0xB9: "≠",
+        0xBB: "≈",
+        0xD6: "√",
+        0xAE: "→",
+        0xAC: "←",
+        0xAD: "↑",
+        0xAF: "↓",
+    },
+    "wingdings": {
+        0x6C: "●",
+        0x6E: "■",
+        0x6F: "□",
+        0x75: "◆",
+        0xA1: "○",
+        0xAB: "★",
+        0xFB: "✗",
+        0xFC: "✓",
+        0xFD: "☒",
+        0xFE: "☑",
+    },
+    "wingdings 2": {0x4F: "✗", 0x50: "✓", 0x52: "☑", 0x54: "☒", 0xA3: "□"},
+}
+
+
+def symbol_text(font: str, char: str) -> str | None:
+    """The character a w:sym shows, or None when it is a symbol-font glyph we cannot name."""
+    try:
+        code = int(char, 16)
+    except ValueError:
+        return None
+    if 0xF000 <= code <= 0xF0FF:  # a symbol font's own glyph, stored in the private use area
+        return _SYMBOL_FONTS.get(font.strip().lower(), {}).get(code - 0xF000)
+    if code < 0x20 or 0xD800 <= code <= 0xDFFF or 0xE000 <= code <= 0xF8FF or code > 0x10FFFF:
+        return None
+    return chr(code)
+
+
+def _object_kind(el: El) -> str:
+    """What a drawing, picture or embedded object without text shows, in the office's words."""
+    if el.tag == _W + "object":
+        return "嵌入对象"
+    uris = {g.get("uri", "") for g in el.iter("{*}graphicData")}
+    if any(u.endswith("/chart") for u in uris):
+        return "图表"
+    if any(u.endswith("/picture") for u in uris) or any(True for _ in el.iter("{*}imagedata")):
+        return "图片"
+    return "图形"
 
 
 class WordDocument:
-    """Text access to one parsed document.xml (plus numbering.xml and styles.xml)."""
+    """Text access to one parsed document.xml (plus numbering.xml and styles.xml).
 
-    def __init__(self, document: El, numbering: El | None = None, styles: El | None = None):
+    `chunks` gives the text of an altChunk by its relationship id (None when
+    the imported content cannot be read); `styles` also decides which text is
+    hidden or struck through by a style (toolkit.office.wordstyles).
+    """
+
+    def __init__(
+        self,
+        document: El,
+        numbering: El | None = None,
+        styles: El | None = None,
+        chunks: Callable[[str], str | None] | None = None,
+    ):
         body = document.find(_W + "body")
         self.body: El = body if body is not None else etree.Element(_W + "body")
+        self._chunks = chunks
+        self._styles = RunStyles(styles)
         # Numbers depend on every numbered paragraph before, so compute them once, in order.
         numbers = Numbering(numbering, styles)
         self._prefixes = (
@@ -294,11 +432,13 @@ class WordDocument:
             # Paragraphs inside a text box etc. too: the scan below cannot tell
             # where they end and their host paragraph's runs resume.
             self._special.update(el.iter(P))
-            parent = el.getparent()
-            while parent is not None:
-                if parent.tag == P:
-                    self._special.add(parent)
-                parent = parent.getparent()
+            self._mark_host(el)
+        special_styles = self._styles.special
+        self._all_special = self._styles.everywhere
+        if special_styles and not self._all_special:
+            for el in self.body.iter(_PSTYLE, _RSTYLE):
+                if el.get(VAL) in special_styles:
+                    self._mark_host(el)
         # The schema allows w:t, w:br... only in a run; w:tab also as a tab stop.
         self._plain: dict[El, list[str]] = {}
         parts: list[str] = []
@@ -310,6 +450,14 @@ class WordDocument:
                 parts = self._plain[el] = []
             elif tag != _TAB or el.getparent().tag == R:
                 parts.append(_RUN_CHARS[tag])
+
+    def _mark_host(self, el: El) -> None:
+        """Read every paragraph around `el` run by run."""
+        parent = el.getparent()
+        while parent is not None:
+            if parent.tag == P:
+                self._special.add(parent)
+            parent = parent.getparent()
 
     def blocks(self) -> Iterator[El]:
         return iter_blocks(self.body)
@@ -323,45 +471,67 @@ class WordDocument:
         for block in iter_blocks(self.body if container is None else container):
             if block.tag == P:
                 yield block
-            else:
+            elif block.tag == TBL:
                 for tr in _items(block, _ROWS):
                     for tc in _items(tr, _CELLS):
                         yield from self.paragraphs(tc)
 
     def paragraph_text(self, p: El) -> str:
-        return self._paragraph(p, [])
+        return self._paragraph(p, [], Notes())
 
-    def _paragraph(self, p: El, fields: list[bool]) -> str:
-        plain = None if fields or p in self._special else self._plain.get(p)
+    def _paragraph(self, p: El, fields: list[bool], notes: Notes) -> str:
+        special = fields or self._all_special or p in self._special
+        plain = None if special else self._plain.get(p)
         if plain is None:
             out: list[str] = []
-            self._inline(p, out, fields)
+            outer, notes.dropped = notes.dropped, False
+            boxes = len(notes.boxes)
+            self._inline(p, out, fields, notes, self._paragraph_style(p))
             text = "".join(out)
+            dropped_all = not text and notes.dropped  # its list number goes with it
+            notes.dropped = notes.dropped or outer
+            if len(notes.boxes) > boxes:  # text boxes anchored here: their lines follow
+                text = "\n".join([text, *notes.boxes[boxes:]])
+                del notes.boxes[boxes:]
+            if dropped_all:
+                return text
         else:
             text = "".join(plain)
         prefix = self._prefixes.get(p, "")
         return prefix + text if text else prefix.rstrip()
 
-    def _inline(self, parent: El, out: list[str], fields: list[bool]) -> None:
-        for child in parent:
-            if child.tag == R:
-                self._run(child, out, fields)
-            elif child.tag == SDT:
-                content = child.find(SDT_CONTENT)
-                if content is not None:
-                    self._inline(content, out, fields)
-            elif child.tag in _INLINE_WRAPPERS:
-                self._inline(child, out, fields)
+    def _paragraph_style(self, p: El) -> str | None:
+        ppr = _first(p, PPR)
+        return _val(ppr, _PSTYLE) if ppr is not None else None
 
-    @staticmethod
-    def _run(r: El, out: list[str], fields: list[bool]) -> None:
+    def _inline(
+        self, parent: El, out: list[str], fields: list[bool], notes: Notes, style: str | None
+    ) -> None:
+        for child in parent:
+            tag = child.tag
+            if tag == R:
+                self._run(child, out, fields, notes, style)
+            elif tag == SDT:
+                content = child.find(SDT_CONTENT)
+                if content is not None and not showing_placeholder(child):
+                    self._inline(content, out, fields, notes, style)
+            elif tag in _INLINE_WRAPPERS:
+                self._inline(child, out, fields, notes, style)
+            elif tag in _MATH:
+                notes.unread.append("公式")
+            elif tag == _MC_ALT:
+                self._object(child, notes)
+
+    def _run(
+        self, r: El, out: list[str], fields: list[bool], notes: Notes, style: str | None
+    ) -> None:
         # `fields` holds one flag per open complex field: True while in its code
         # part (begin..separate), False in its result. Text shows only when no
         # enclosing field is in its code part (nested fields in a result do show).
-        hidden = _on(r.find(f"{RPR}/{_W}vanish"))
+        look = self._styles.look(_first(r, RPR), style)
         for child in r:
             tag = child.tag
-            if tag == _W + "fldChar":
+            if tag == _FLD_CHAR:
                 kind = child.get(_W + "fldCharType")
                 if kind == "begin":
                     fields.append(True)
@@ -369,38 +539,100 @@ class WordDocument:
                     fields[-1] = False
                 elif kind == "end" and fields:
                     fields.pop()
-            elif hidden or any(fields):
                 continue
-            elif tag == _W + "t":
-                out.append(child.text or "")
+            if look.hidden or any(fields):
+                notes.dropped = notes.dropped or tag == _T
+                continue
+            if tag == _T:
+                text: str | None = child.text or ""
             elif tag in _RUN_CHARS:
-                out.append(_RUN_CHARS[tag])
-            # w:instrText, w:delText, w:delInstrText, w:sym: never visible text.
+                text = _RUN_CHARS[tag]
+            elif tag == _SYM:
+                font = child.get(_W + "font", "")
+                text = symbol_text(font, child.get(_W + "char", ""))
+                if text is None:
+                    notes.unread.append(f"符号（{font or '未知字体'}）")
+            elif tag == _RUBY:  # the base text; the small phonetic guide above is not read
+                base = child.find(_RUBY_BASE)
+                if base is not None:
+                    self._inline(base, out, fields, notes, style)
+                continue
+            elif tag in _OBJECTS:
+                self._object(child, notes)
+                continue
+            elif tag in _NOTES:
+                notes.unread.append(_NOTES[tag])
+                continue
+            else:  # w:instrText, w:delText, w:delInstrText, w:lastRenderedPageBreak…
+                continue
+            if not text:
+                continue
+            if look.struck:
+                notes.strike(out, text)
+            else:
+                out.append(text)
+
+    def _object(self, el: El, notes: Notes) -> None:
+        """A drawing, VML picture or embedded object: its text boxes' text, or what it shows."""
+        if el.tag == _MC_ALT:  # one of the alternatives shows: the first Word understands
+            choice = el.find(f"{{{_MC_NS}}}Choice")
+            el = choice if choice is not None else el.find(f"{{{_MC_NS}}}Fallback")
+            if el is None:
+                return
+        boxes = [b for b in el.iter(_TXBX) if not any(a.tag == _TXBX for a in b.iterancestors())]
+        for box in boxes:
+            text = self._blocks_text(box, notes)
+            if text:
+                notes.boxes.append(text)
+        if not boxes:
+            notes.unread.append(_object_kind(el))
+
+    def body_text(self) -> str:
+        """All the body's text, paragraphs and table cells in order."""
+        return self._blocks_text(self.body, Notes())
 
     def cell_text(self, tc: El) -> str:
         """Paragraphs joined with newlines, nested tables inline, blank edges trimmed."""
+        return self._blocks_text(tc, Notes())
+
+    def _blocks_text(self, container: El, notes: Notes) -> str:
         lines: list[str] = []
         fields: list[bool] = []  # a field may span the paragraphs of one cell
         joined = False
-        for block in iter_blocks(tc):
+        for block in iter_blocks(container):
             if block.tag == P:
-                text = self._paragraph(block, fields)
+                text = self._paragraph(block, fields, notes)
                 if joined and lines:
                     lines[-1] += text
                 else:
                     lines.append(text)
                 # A tracked-deleted paragraph mark merges it with the next one.
                 joined = block in self._special and block.find(f"{PPR}/{RPR}/{_W}del") is not None
-            else:
-                joined = False
+                continue
+            joined = False
+            if block.tag == TBL:
                 for row in self.table_rows(block):
-                    lines.extend(c.text for c in row.cells if c.text)
+                    for c in row.cells:
+                        lines.extend([c.text] if c.text else [])
+                        notes.struck += c.struck
+                        notes.unread += c.unread
+            else:
+                lines.append(self._chunk(block, notes))
         split = "\n".join(lines).split("\n")
         while split and not split[-1].strip():
             split.pop()
         while split and not split[0].strip():
             split.pop(0)
         return "\n".join(split)
+
+    def _chunk(self, alt_chunk: El, notes: Notes) -> str:
+        """The text of content imported by an altChunk, which Word shows in its place."""
+        rid = alt_chunk.get(f"{{{REL_NS_OFFICE}}}id", "")
+        text = self._chunks(rid) if self._chunks is not None else None
+        if text is None:
+            notes.unread.append("插入的文档内容")
+            return ""
+        return text
 
     def table_rows(self, tbl: El) -> list[Row]:
         """Rows of a table (row-level w:sdt included, tracked-deleted rows left out)."""
@@ -423,10 +655,18 @@ class WordDocument:
                     if gridspan is not None:
                         span = min(max(_int(gridspan.get(VAL), 1), 1), _MAX_GRID)
                     cont = vmerge is not None and vmerge.get(VAL, "continue") == "continue"
-                cells.append(Cell("" if cont else self.cell_text(tc), col, span, cont, tc))
+                cells.append(self._cell(tc, col, span, cont))
                 col += span
             rows.append(Row(cells, trpr is not None and _on(trpr.find(_TBL_HEADER)), tr))
         return rows
+
+    def _cell(self, tc: El, col: int, span: int, continuation: bool) -> Cell:
+        if continuation or _in_placeholder_control(tc):
+            return Cell("", col, span, continuation, tc)
+        notes = Notes()
+        text = self._blocks_text(tc, notes)
+        struck = [s for piece in notes.struck if (s := piece.strip())]
+        return Cell(text, col, span, continuation, tc, struck, notes.unread)
 
     def grid_width(self, tbl: El) -> int:
         """Grid columns of a table: w:tblGrid, or the widest row when that is missing."""
@@ -434,3 +674,80 @@ class WordDocument:
         if grid:
             return len(grid)
         return max((len(r.texts()) for r in self.table_rows(tbl)), default=0)
+
+
+def _in_placeholder_control(tc: El) -> bool:
+    """A cell-level content control (w:sdt around a w:tc) showing its placeholder."""
+    content = tc.getparent()
+    return (
+        content is not None
+        and content.tag == SDT_CONTENT
+        and (sdt := content.getparent()) is not None
+        and showing_placeholder(sdt)
+    )
+
+
+# ---------------------------------------------------------------- altChunk
+
+_HTML_BREAKS = ("br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table")
+
+
+def alt_chunk_text(data: bytes, name: str) -> str | None:
+    """Text of a part an altChunk imports (HTML, plain text or a Word document), by its name.
+
+    None for what cannot be read here (RTF, MHT…): the caller names it instead.
+    """
+    ext = posixpath.splitext(name.lower())[1]
+    if ext in (".htm", ".html", ".xhtml", ".xht"):
+        return _html_text(data)
+    if ext == ".txt":
+        return _plain_text(data)
+    if ext in (".docx", ".docm", ".dotx", ".dotm"):
+        return _word_text(data)
+    return None
+
+
+_CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _html_text(data: bytes) -> str | None:
+    declared = _CHARSET_RE.search(data[:4096])
+    try:
+        text = data.decode(declared.group(1).decode()) if declared else _plain_text(data)
+    except (LookupError, UnicodeDecodeError):
+        text = _plain_text(data)
+    try:
+        page = lxml.html.document_fromstring(_XML_DECL_RE.sub("", text))
+    except (etree.ParserError, ValueError):
+        return None
+    for el in page.iter("script", "style"):
+        el.drop_tree()
+    for el in page.iter(*_HTML_BREAKS):
+        el.tail = "\n" + (el.tail or "")
+    return "\n".join(line.strip() for line in page.text_content().splitlines() if line.strip())
+
+
+def _plain_text(data: bytes) -> str:
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, "replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", "replace")  # what Notepad saved on a Chinese Windows
+
+
+def _word_text(data: bytes) -> str | None:
+    try:
+        with Package(io.BytesIO(data)) as pkg:
+            root = pkg.xml("word/document.xml")
+    except ReturnError:
+        return None
+    if root is None:
+        return None
+    return WordDocument(root).body_text()

@@ -59,11 +59,18 @@ class Project:
         return self.quarter_targets.get(quarter, "")
 
     def prefilled(self, quarter: int) -> dict[str, str]:
-        """The cells the office fills in on the form, by column key."""
+        """The cells the office fills in on the form, by column key.
+
+        With the 民生事项 and unit columns: the 一览表 takes all of these from the
+        register, whatever a return says.
+        """
         return {
+            rules.MATTER: self.matter,
             rules.NAME: self.name,
             rules.ANNUAL_TARGET: self.annual_target,
             rules.QUARTER_TARGET: self.quarter_target(quarter),
+            rules.LEAD: self.lead,
+            rules.CO: self.co,
         }
 
     def led_by(self, unit: str) -> bool:

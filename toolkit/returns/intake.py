@@ -237,10 +237,7 @@ def take_one(
         except Exception as exc:
             # A reader bug on one odd file must not cost the other units
             # their merge: the file is reported, the run goes on.
-            item.error = (
-                f"读取此文件时程序出错（{type(exc).__name__}），未汇总：请把此文件发给"
-                "维护人员；其他文件照常汇总。"
-            )
+            item.error = failure_message(exc, "读取")
     form = item.form
     leading = _leading_units(form, register) if form is not None else Counter()
     if form is not None and (toolkit_file := unmarked_toolkit_file(form, len(leading))):
@@ -251,6 +248,14 @@ def take_one(
         reason = "未填写的空白填报表（toolkit generate 生成，需填写的各栏都是空的）"
         item.skipped = Skipped(f, BLANK_FORM, reason, item.unit)
     return item
+
+
+def failure_message(exc: Exception, doing: str) -> str:
+    """What a finding says when the program, not the file, failed on one return."""
+    return (
+        f"{doing}此文件时程序出错（{type(exc).__name__}），未汇总：请把此文件发给"
+        "维护人员；其他文件照常汇总。"
+    )
 
 
 # The register and period of a reading worker process, set once by _init_reader.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from toolkit.errors import ToolkitError
 from toolkit.office.folder import shown
 from toolkit.register.model import Register
 from toolkit.returns.checks import Entry, check_return
-from toolkit.returns.intake import Intake, ReadCache, take_in, unit_in_text
+from toolkit.returns.intake import Intake, ReadCache, failure_message, take_in, unit_in_text
 from toolkit.returns.survey import (
     BLANK_FORM,
     KIND_LABELS,
@@ -108,8 +109,12 @@ def merge_returns(
     normalize_numbering: bool = False,
     jobs: int = 1,
     cache: ReadCache | None = None,
+    summary_columns: Collection[str] = (),
 ) -> MergeResult:
     """Read, identify and check every return; `jobs` > 1 reads on that many processes.
+
+    `summary_columns`: the extra columns (row.extra['…']) the 一览表 template
+    shows; other columns a unit adds are reported (`unused_column`).
 
     Returns are taken in one at a time: only what was read from each (its
     rows as text) is kept, never the parsed document. Files in `cache` that
@@ -200,9 +205,26 @@ def merge_returns(
                 )
             )
         assert chosen.form is not None
-        unit_entries, unit_findings = check_return(
-            register, period, unit, chosen.form, normalize_numbering=normalize_numbering
-        )
+        try:
+            unit_entries, unit_findings = check_return(
+                register,
+                period,
+                unit,
+                chosen.form,
+                normalize_numbering=normalize_numbering,
+                summary_columns=summary_columns,
+            )
+        except Exception as exc:  # as in take_one: one odd return must not stop the merge
+            findings.append(
+                finding(
+                    "unreadable",
+                    failure_message(exc, "检查"),
+                    unit=unit,
+                    file=shown(chosen.path.name),
+                )
+            )
+            statuses.append(UnitReturn(unit, UNREADABLE, chosen.path))
+            continue
         findings.extend(unit_findings)
         for pid, e in unit_entries.items():
             entries[(pid, unit)] = e

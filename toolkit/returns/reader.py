@@ -16,8 +16,10 @@ from pathlib import Path
 
 from toolkit.core import rules
 from toolkit.errors import ReturnError
+from toolkit.office import wordstyles
 from toolkit.office.ooxml import REL_NS, W_NS, Package, os_reason, read_custom_properties, sniff
-from toolkit.office.wordml import TBL, Cell, El, Row, WordDocument
+from toolkit.office.wordml import TBL, Cell, El, Row, WordDocument, alt_chunk_text
+from toolkit.returns.columns import Header, cells_in, find_header
 
 _STRICT_W_NS = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 _ID_RE = re.compile(r"^\d+(-\d+)*$")
@@ -26,6 +28,12 @@ _UNIT_RE = re.compile(r"填报单位(?:[（(]盖章[）)])?\s*[：:](.*)", re.S)
 # The unit name ends at a tab, a line break, a wide gap, or the next `标签：`.
 _UNIT_END_RE = re.compile(r"[\t\n]|[ \u3000\u00a0]{2,}|\u3000|\s+[^\s：:]{1,8}[：:]")
 _CN_QUARTER = {v: k for k, v in rules.QUARTER_CN.items()}
+
+
+# What a table row under the header is, besides a project row.
+PROJECT = "project"  # has a 序号 (which may still not be a project of the register)
+SUMMARY = "summary"  # 合计, 小计, 共9项…
+NO_ID = "no_id"  # text without a 序号 and no row above to continue
 
 
 @dataclass
@@ -38,6 +46,30 @@ class ReturnRow:
     # Column keys whose cell is a vertical-merge continuation: it reads "" because
     # the unit merged it with the cell above, not because it was left empty.
     continued: set[str] = field(default_factory=set)
+    kind: str = PROJECT
+    # Texts of the rows below without a 序号 (or with their 序号 cell merged into
+    # this one's), joined into this row column by column.
+    joined: list[list[tuple[str, str]]] = field(default_factory=list)  # their texts()
+    own: list[tuple[str, str]] = field(default_factory=list)  # texts() before any was joined
+    struck: list[tuple[str, str]] = field(default_factory=list)  # (column id, struck text)
+    unread: list[tuple[str, str]] = field(default_factory=list)  # (column id, 图片/公式…)
+
+    def texts(self) -> list[tuple[str, str]]:
+        """(column id, text) of every cell with text, known columns first."""
+        return [(k, v) for k, v in (*self.cells.items(), *self.extra.items()) if v.strip()]
+
+    def typed(self) -> bool:
+        """Whether a unit did anything here a generated form does not have: text in the
+        columns it fills, rows it added, struck text. (Extra columns may be the office's.)"""
+        return (
+            any(self.cells.get(key, "").strip() for key in rules.FILLED_KEYS)
+            or bool(self.struck or self.unread or self.joined)
+            or self.kind != PROJECT
+        )
+
+    def own_texts(self) -> list[tuple[str, str]]:
+        """texts() of the row itself, without the rows joined into it."""
+        return self.own if self.joined else self.texts()
 
 
 @dataclass
@@ -49,15 +81,8 @@ class ReturnedForm:
     period: tuple[int, int] | None  # (year, quarter) from the title
     headers: list[str]  # header texts of the first project table, by column
     rows: list[ReturnRow]
-
-
-@dataclass
-class _Column:
-    start: int  # first grid column
-    span: int
-    text: str
-    key: str | None  # rules column key, None for an extra column
-    name: str = ""  # key in ReturnRow.extra for an extra column
+    # Column keys read from several columns (a column split in two), with their headers.
+    joined_columns: dict[str, list[str]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- opening
@@ -85,8 +110,9 @@ def _open(path: Path) -> tuple[WordDocument, dict[str, str]]:
         main = _target(pkg, "_rels/.rels", "/officeDocument", "word/document.xml")
         if main not in pkg.names:
             raise ReturnError(_not_word_reason(pkg.names))
-        root = pkg.xml(main)
-        assert root is not None
+        data = pkg.read(main)
+        assert data is not None
+        root = pkg.parse(main, data)
         if root.tag.startswith(f"{{{_STRICT_W_NS}}}"):
             raise ReturnError(
                 "这是「Strict Open XML」格式的 Word 文件，无法读取：请在 Word 中另存为"
@@ -101,15 +127,35 @@ def _open(path: Path) -> tuple[WordDocument, dict[str, str]]:
         numbering = pkg.xml(
             _target_in(rels_root, rels, "/numbering", posixpath.join(folder, "numbering.xml"))
         )
-        # Styles matter only for list numbers (a style can carry one): a document
-        # defining no list (nearly every return) skips parsing them.
+        # Styles matter for list numbers (a style can carry one) and for text a
+        # style hides or strikes through: nearly every return has neither, and
+        # skips parsing them.
+        styles_part = _target_in(rels_root, rels, "/styles", posixpath.join(folder, "styles.xml"))
+        styles_xml = pkg.read(styles_part) or b""
+        has_lists = numbering is not None and numbering.find(f"{{{W_NS}}}num") is not None
         styles = None
-        if numbering is not None and numbering.find(f"{{{W_NS}}}num") is not None:
-            styles = pkg.xml(
-                _target_in(rels_root, rels, "/styles", posixpath.join(folder, "styles.xml"))
-            )
-        doc = WordDocument(root, numbering, styles)
+        if styles_xml and (has_lists or wordstyles.may_matter(styles_xml)):
+            styles = pkg.parse(styles_part, styles_xml)
+        chunks = _alt_chunks(pkg, rels_root, rels) if b"altChunk" in data else {}
+        doc = WordDocument(root, numbering, styles, chunks.get)
         return doc, read_custom_properties(pkg)
+
+
+def _alt_chunks(pkg: Package, rels: El | None, rels_part: str) -> dict[str, str | None]:
+    """Text of each altChunk's imported part by relationship id (None: cannot be read)."""
+    texts: dict[str, str | None] = {}
+    for rel in rels.iter(f"{{{REL_NS}}}Relationship") if rels is not None else ():
+        if rel.get("Type", "").endswith("/aFChunk") and rel.get("TargetMode") != "External":
+            name = _part_name(rels_part, rel.get("Target") or "")
+            data = pkg.read(name)
+            texts[rel.get("Id", "")] = None if data is None else alt_chunk_text(data, name)
+    return texts
+
+
+def _part_name(rels_part: str, target: str) -> str:
+    """The package part a relationship's target names, relative to the part it belongs to."""
+    base = "" if target.startswith("/") else posixpath.dirname(posixpath.dirname(rels_part))
+    return posixpath.normpath(posixpath.join(base, target.lstrip("/")))
 
 
 def _target(pkg: Package, rels_part: str, type_suffix: str, default: str) -> str:
@@ -121,8 +167,7 @@ def _target_in(rels: El | None, rels_part: str, type_suffix: str, default: str) 
     for rel in rels.iter(f"{{{REL_NS}}}Relationship") if rels is not None else ():
         target = rel.get("Target") or ""
         if rel.get("Type", "").endswith(type_suffix) and rel.get("TargetMode") != "External":
-            base = "" if target.startswith("/") else posixpath.dirname(posixpath.dirname(rels_part))
-            return posixpath.normpath(posixpath.join(base, target.lstrip("/")))
+            return _part_name(rels_part, target)
     return default
 
 
@@ -181,10 +226,12 @@ def _read(
 ) -> ReturnedForm:
     rows: list[ReturnRow] = []
     headers: list[str] = []
+    joined_columns: dict[str, list[str]] = {}
     title: str | None = None
-    columns: list[_Column] | None = None  # mapping of the project table being read
+    header: Header | None = None  # columns of the project table being read
     width = 0
     table_index = -1
+    above: ReturnRow | None = None  # the row a row without 序号 continues
     for block in doc.blocks():
         if block.tag != TBL:
             if not headers and title is None:
@@ -193,22 +240,23 @@ def _read(
             continue
         table_index += 1
         table_rows = doc.table_rows(block)
-        found = _find_header(table_rows, quarter)
+        found = find_header(table_rows, quarter)
         if found is not None:
-            columns, first_data, header_at = found
+            header, above = found, None
             width = doc.grid_width(block)
             if not headers:
-                headers = [c.text for c in columns]
-                title = title or _title_in(table_rows[:header_at])
-            data = table_rows[first_data:]
-        elif (
-            columns is not None and doc.grid_width(block) == width and _has_id(table_rows, columns)
-        ):
+                headers = [c.text for c in found.columns]
+                title = title or _title_in(table_rows[: found.at])
+            for key, parts in found.joined.items():
+                joined_columns.setdefault(key, parts)
+            data = table_rows[found.first_data :]
+        elif header is not None and doc.grid_width(block) == width and _has_id(table_rows, header):
             data = table_rows  # the same table, continued after a paragraph or page break
         else:
-            columns = None
+            header = None
             continue
-        rows.extend(r for row in data if (r := _row(row, columns, width, table_index)) is not None)
+        for row in data:
+            above = _take(row, header, table_index, above, rows)
     return ReturnedForm(
         path=path,
         properties=properties,
@@ -217,102 +265,103 @@ def _read(
         period=_period(title),
         headers=headers,
         rows=rows,
+        joined_columns=joined_columns,
     )
 
 
-def _find_header(rows: list[Row], quarter: int | None) -> tuple[list[_Column], int, int] | None:
-    """Columns of the first project header row, the index of the first data row, the header's."""
-    for i, row in enumerate(rows):
-        if rules.is_project_header_row(row.texts()):
-            columns = [_column(c.grid_col, c.span, c.text, quarter) for c in row.cells]
-            first_data = i + 1
-            if first_data < len(rows) and _is_sub_header(rows[first_data], columns):
-                columns = _merge_sub_header(columns, rows[first_data], quarter)
-                first_data += 1
-            _name_columns(columns)
-            return columns, first_data, i
-    return None
+def _has_id(rows: list[Row], header: Header) -> bool:
+    id_col = header.id_column
+    return any(_ID_RE.match(rules.normalize_id(c.text)) for r in rows for c in cells_in(r, id_col))
 
 
-def _column(start: int, span: int, text: str, quarter: int | None) -> _Column:
-    key = rules.header_key(text)
-    target_of = rules.quarter_target_of(text)
-    if key == rules.QUARTER_TARGET and quarter and target_of and target_of != quarter:
-        key = None  # another quarter's target: keep it, but as an extra column
-    return _Column(start, span, text, key)
+def _take(
+    row: Row, header: Header, table_index: int, above: ReturnRow | None, rows: list[ReturnRow]
+) -> ReturnRow | None:
+    """Add one table row to `rows`; return the row a following row without 序号 continues."""
+    read = _row(row, header, table_index)
+    if read is None:  # nothing shows in it
+        return above
+    if rules.is_example_label(read.id_text) or _is_repeated_header(row, header):
+        return None  # the form's own rows: guidance, or its header again
+    if rules.is_summary_label(read.id_text or next((t for _, t in read.texts()), "")):
+        read.kind = SUMMARY
+    elif not read.id:
+        if above is not None:  # blank or merged 序号: the row above goes on
+            _join(above, read)
+            return above
+        read.kind = NO_ID
+    rows.append(read)
+    return read
 
 
-def _is_sub_header(row: Row, columns: list[_Column]) -> bool:
-    """Second header row under merged header cells (`目标` over `年度目标`/`本季度目标`)."""
-    id_col = next(c for c in columns if c.key == rules.ID)
-    id_cell = _cells_in(row, id_col)
-    if id_cell and rules.normalize_id(id_cell[0].text):
-        return False
-    return any(rules.header_key(c.text) for c in row.cells)
-
-
-def _merge_sub_header(columns: list[_Column], sub: Row, quarter: int | None) -> list[_Column]:
-    merged = []
-    for col in columns:
-        below = [c for c in _cells_in(sub, col) if rules.header_key(c.text)]
-        # Only a merged or blank cell above is a group title the row below refines.
-        if col.key is None and below and (col.span > 1 or not col.text.strip()):
-            merged.extend(_column(c.grid_col, c.span, c.text, quarter) for c in below)
-        else:
-            merged.append(col)
-    return merged
-
-
-def _name_columns(columns: list[_Column]) -> None:
-    """First column with a key wins; duplicates and unknown headers become extra columns."""
-    seen: set[str] = set()
-    for n, col in enumerate(columns, start=1):
-        if col.key in seen:
-            col.key = None
-        if col.key is not None:
-            seen.add(col.key)
-            continue
-        name = rules.clean_header(col.text) or f"第{n}列"
-        while name in seen:
-            name += "'"
-        col.name = name
-        seen.add(name)
-
-
-def _cells_in(row: Row, col: _Column) -> list[Cell]:
-    # A data cell belongs to the header column whose span covers its first grid column:
-    # tolerant of sliver grid columns Word adds when cell edges do not line up.
-    return [c for c in row.cells if col.start <= c.grid_col < col.start + col.span]
-
-
-def _has_id(rows: list[Row], columns: list[_Column]) -> bool:
-    id_col = next(c for c in columns if c.key == rules.ID)
-    return any(_ID_RE.match(rules.normalize_id(c.text)) for r in rows for c in _cells_in(r, id_col))
-
-
-def _row(row: Row, columns: list[_Column], width: int, table_index: int) -> ReturnRow | None:
+def _row(row: Row, header: Header, table_index: int) -> ReturnRow | None:
+    """The row's text by column; None when nothing in it shows."""
     values: dict[str, str] = {}
     extra: dict[str, str] = {}
     continued: set[str] = set()
-    for col in columns:
-        cells = _cells_in(row, col)
-        text = "\n".join(c.text for c in cells if c.text)
-        if col.key is None:
-            extra[col.name] = text
-            continue
-        values[col.key] = text
-        if cells and cells[0].continuation:
+    noted: list[tuple[str, Cell]] = []  # cells with struck text or content without text
+    for col in header.columns:
+        cells = cells_in(row, col)
+        _put(extra if col.key is None else values, col.id, cells, noted)
+        if col.key is not None and cells and cells[0].continuation:
             continued.add(col.key)
+    stray = [c for c in row.cells if c.grid_col not in header.covered]
+    if stray:  # cells right of the last header cell
+        _put(extra, OUTSIDE_COLUMNS, stray, noted)
+    if not noted and not any(t.strip() for t in (*values.values(), *extra.values())):
+        return None
     id_text = values.get(rules.ID, "")
-    project_id = rules.normalize_id(id_text)
-    if not project_id or "例" in project_id:  # blank or the 示例 guidance row
-        return None
-    if rules.is_project_header_row(row.texts()):  # header repeated on a later page
-        return None
-    spans_all = len(row.cells) == 1 and row.cells[0].span >= width > 1
-    if spans_all and not _ID_RE.match(project_id):
-        return None  # a section or note row across the whole table (`一、教育`, 填表说明)
-    return ReturnRow(project_id, id_text, values, extra, table_index, continued)
+    return ReturnRow(
+        rules.normalize_id(id_text),
+        id_text,
+        values,
+        extra,
+        table_index,
+        continued,
+        struck=[(cid, s) for cid, c in noted for s in c.struck],
+        unread=[(cid, u) for cid, c in noted for u in c.unread],
+    )
+
+
+def _put(
+    target: dict[str, str], cid: str, cells: list[Cell], noted: list[tuple[str, Cell]]
+) -> None:
+    """A column's cells into the row: after what an earlier part of a split column gave."""
+    text = "\n".join(c.text for c in cells if c.text)
+    earlier = target.get(cid)
+    target[cid] = _joined(earlier, text) if earlier else text
+    noted.extend((cid, c) for c in cells if c.struck or c.unread)
+
+
+OUTSIDE_COLUMNS = "表头以外的单元格"
+
+
+def _joined(first: str, second: str) -> str:
+    return f"{first}\n{second}" if first and second else first or second
+
+
+def _join(above: ReturnRow, below: ReturnRow) -> None:
+    """A continuation row: its text goes on the row above, column by column, in order."""
+    if not above.joined:
+        above.own = above.texts()
+    for target, more in ((above.cells, below.cells), (above.extra, below.extra)):
+        for cid, text in more.items():
+            target[cid] = _joined(target.get(cid, ""), text)
+    above.joined.append(below.texts())
+    above.struck += below.struck
+    above.unread += below.unread
+
+
+def _is_repeated_header(row: Row, header: Header) -> bool:
+    """The header row again (pasted, or a second page's): each cell says its column's header."""
+    said = 0
+    for col in header.columns:
+        for c in cells_in(row, col):
+            if c.text.strip():
+                if rules.clean_header(c.text) != rules.clean_header(col.text):
+                    return False
+                said += 1
+    return said > 1
 
 
 # ---------------------------------------------------------------- title, period, unit

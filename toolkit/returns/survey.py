@@ -12,7 +12,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.core import rules
 from toolkit.core.period import Period
 from toolkit.errors import UsageError
 from toolkit.forms.identity import (
@@ -214,7 +213,7 @@ def unmarked_toolkit_file(form: ReturnedForm, leading_units: int) -> tuple[str, 
 
 
 def is_blank_form(form: ReturnedForm) -> bool:
-    """A form as `generate` wrote it: its own form id, and nothing typed in the columns units fill."""
+    """A form as `generate` wrote it: its own form id, and nothing a unit typed (ReturnRow.typed)."""
     props = form.properties
     unit, fingerprint = props.get(PROP_UNIT, ""), props.get(PROP_FINGERPRINT, "")
     year, quarter = props.get(PROP_YEAR, ""), props.get(PROP_QUARTER, "")
@@ -222,6 +221,4 @@ def is_blank_form(form: ReturnedForm) -> bool:
         return False
     if props.get(PROP_FORM_ID) != form_id(Period(int(year), int(quarter)), unit, fingerprint):
         return False
-    return bool(form.headers) and not any(
-        row.cells.get(key, "").strip() for row in form.rows for key in rules.FILLED_KEYS
-    )
+    return bool(form.headers) and not any(row.typed() for row in form.rows)
