@@ -29,6 +29,7 @@ PROP_OUTPUT = "MinshengOutput"
 OUTPUT_SUMMARY = "一览表"
 OUTPUT_FINDINGS = "问题清单"
 OUTPUT_DISTRIBUTION = "分发清单"
+OUTPUT_REPORT = "督查通报"
 
 
 def form_title(region: str, period: Period) -> str:
