@@ -16,6 +16,7 @@ import click
 from toolkit import __version__
 from toolkit.cli.base import (
     CONTEXT,
+    DEADLINE_OPTION,
     JOBS_OPTION,
     QUARTER,
     Group,
@@ -24,15 +25,19 @@ from toolkit.cli.base import (
     progress_bar,
     read_register,
     register_options,
+    resolve_deadline,
     resolve_jobs,
     say,
 )
 from toolkit.cli.docs import docs
+from toolkit.cli.inspect import inspect
 from toolkit.cli.register import register as register_group
 from toolkit.cli.serve import serve
 from toolkit.cli.template import template
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from toolkit.core.period import Period
     from toolkit.office.fileset import Kept
     from toolkit.register.model import Register
@@ -209,10 +214,17 @@ def _merge_inputs(
     return result
 
 
-def _json_result(result: MergeResult, outputs: dict[str, Any] | None = None) -> dict[str, Any]:
+def _json_result(
+    result: MergeResult, deadline: dt.date | None, outputs: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The merge as JSON; each unit with its timeliness against `deadline`."""
+    from toolkit.returns.timeliness import timeliness
+
+    timely = timeliness(result, deadline)
     data: dict[str, Any] = {
         "period": result.period.key,
-        "units": [u.as_dict() for u in result.units],
+        "deadline": deadline.isoformat() if deadline else None,
+        "units": [{**u.as_dict(), "timeliness": timely[u.unit].as_dict()} for u in result.units],
         "findings": [f.as_dict() for f in result.findings],
         "skipped": [s.as_dict() for s in result.skipped],
     }
@@ -270,6 +282,7 @@ def _output_path(value: str | None, default: Path, suffix: str, option: str) -> 
     metavar="模板.docx",
     help="汇总时要用的一览表模板（与 merge 的 --template 相同）；模板用到的附加列不报“未汇总的列”。",
 )
+@DEADLINE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果（到标准输出）。")
 @JOBS_OPTION
 @help_option
@@ -281,6 +294,7 @@ def check(
     region: str | None,
     allow_new_units: bool,
     template: str | None,
+    deadline: str | None,
     as_json: bool,
     jobs: int | None,
 ) -> None:
@@ -294,6 +308,7 @@ def check(
     示例：
       toolkit check 回收表/ --register data/register.xlsx --quarter 3
       toolkit check 民治街道.docx -r 登记表.xlsx -q 3 --json
+      toolkit check 回收表/ -r 登记表.xlsx -q 3 --deadline 2023-10-10 --json
       toolkit check 全市回收表/ -r 全市登记表.xlsx -q 3 --jobs 4
       toolkit check 回收表/ -r 登记表.xlsx -q 3 -t 一览表模板.docx
     """
@@ -306,11 +321,11 @@ def check(
     # The same template check as merge: the same columns count as in the 一览表.
     checked = require_passing(template_path, schema.SUMMARY)
     reg = read_register(register, year, region, allow_new_units)
-    result = _merge_inputs(
-        paths, reg, resolve_period(reg, quarter, year), jobs=jobs, columns=checked.extra_keys
-    )
+    period = resolve_period(reg, quarter, year)
+    due = resolve_deadline(reg, period, deadline)
+    result = _merge_inputs(paths, reg, period, jobs=jobs, columns=checked.extra_keys)
     if as_json:
-        emit_json(_json_result(result))
+        emit_json(_json_result(result, due))
     else:
         for line in checklist_lines(result):
             click.echo(line)
@@ -344,10 +359,18 @@ def check(
     help="同时用 LibreOffice 把一览表转为 PDF（与 --out 同名 .pdf），供打印和公开；需安装 LibreOffice。",
 )
 @click.option(
+    "--public",
+    is_flag=True,
+    help="同时生成一览表的公开版（与 --out 同名加“（公开版）”的 .docx 和 .pdf）：不含存在问题及下一步"
+    "工作计划和联系方式等列（可在登记表「设置」的“公开版不公开的列”中指定），不含作者、单位、批注、"
+    "修订等文档信息；需安装 LibreOffice。",
+)
+@click.option(
     "--update-register",
     is_flag=True,
     help="把本季度结果写入登记表（先自动备份）；登记表中有图片、图表、宏等时，改为另存在登记表旁边。",
 )
+@DEADLINE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总结果（到标准输出）。")
 @JOBS_OPTION
 @help_option
@@ -364,7 +387,9 @@ def merge(
     template: str | None,
     normalize_numbering: bool,
     with_pdf: bool,
+    public: bool,
     update_register: bool,
+    deadline: str | None,
     as_json: bool,
     jobs: int | None,
 ) -> None:
@@ -383,14 +408,15 @@ def merge(
       toolkit merge data/returns/2023Q3 --register data/register.xlsx --quarter 3
       toolkit merge 回收表/ -r 登记表.xlsx -q 3 --out 一览表.docx --json
       toolkit merge 回收表/ -r 登记表.xlsx -q 3 --pdf
+      toolkit merge 回收表/ -r 登记表.xlsx -q 3 --public
       toolkit merge 全市回收表/ -r 全市登记表.xlsx -q 3 --jobs 4
     """
     from toolkit.forms import schema
     from toolkit.office.fileset import check_targets
     from toolkit.register.model import resolve_period
     from toolkit.summary.checklist import summary_lines
-    from toolkit.summary.model import summary_file_name
-    from toolkit.summary.outputs import write_merge_outputs
+    from toolkit.summary.model import public_withheld, summary_file_name
+    from toolkit.summary.outputs import PublicEdition, write_merge_outputs
     from toolkit.templating.check import require_columns, require_passing
 
     template_path = _existing_file(template, "模板") if template else None
@@ -398,6 +424,7 @@ def merge(
     jobs = resolve_jobs(jobs)
     reg = read_register(register, year, region, allow_new_units)
     period = resolve_period(reg, quarter, year)
+    due = resolve_deadline(reg, period, deadline)
     default_docx = Path("输出") / period.key / summary_file_name(reg.region, period, ".docx")
     out_docx = _output_path(out, default_docx, ".docx", "--out")
     out_xlsx = _output_path(xlsx, out_docx.with_suffix(".xlsx"), ".xlsx", "--xlsx")
@@ -405,20 +432,39 @@ def merge(
         report, out_docx.with_name(f"问题清单（{period.label}）.xlsx"), ".xlsx", "--report"
     )
     out_pdf = out_docx.with_suffix(".pdf") if with_pdf else None
+    public_paths = PublicEdition.paths(out_docx) if public else ()
     targets = [out_docx, out_xlsx, out_report]
     named = [Path(register), *([template_path] if template_path else [])]
     every = [*targets, *([out_pdf] if out_pdf else [])]
+    every += public_paths
     check_targets(every, named)  # before the returns are read: a mistake shows at once
     result = _merge_inputs(paths, reg, period, normalize_numbering, jobs, checked.extra_keys)
     require_columns(checked, result)
     check_targets(every, result.inputs())
-    kept = write_merge_outputs(result, *targets, template_path, jobs=jobs, pdf=out_pdf)
+    edition = None
+    if public_paths:
+        withheld, notices = public_withheld(result)
+        edition = PublicEdition(*public_paths, withheld)
+        for notice in notices:
+            say(f"提示：{notice}")
+    kept = write_merge_outputs(
+        result, *targets, template_path, jobs=jobs, pdf=out_pdf, public=edition
+    )
     _say_kept(kept)
     outputs: dict[str, Any] = {
         "docx": str(out_docx),
         "xlsx": str(out_xlsx),
         "report": str(out_report),
         "pdf": str(out_pdf) if out_pdf else None,
+        "public": (
+            {
+                "docx": str(edition.docx),
+                "pdf": str(edition.pdf),
+                "withheld_columns": edition.withheld.names,
+            }
+            if edition
+            else None
+        ),
         "kept": _kept_json(kept),
     }
     if update_register:
@@ -435,7 +481,7 @@ def merge(
             outputs["register_backup"] = str(update.backup)
             say(f"已把{period.label}结果写入登记表，原文件备份为 {update.backup.name}")
     if as_json:
-        emit_json(_json_result(result, outputs))
+        emit_json(_json_result(result, due, outputs))
     else:
         for path in every:
             click.echo(str(path))
@@ -443,10 +489,128 @@ def merge(
         say(line)
 
 
+@cli.command("report")
+@_RETURNS_ARG
+@_REGISTER_OPT
+@click.option("--quarter", "-q", type=QUARTER, required=True, help="季度：1–4。")
+@register_options
+@DEADLINE_OPTION
+@click.option(
+    "--out",
+    "-o",
+    metavar="通报.docx",
+    help="督查通报 Word 文件（可省略 .docx）；默认 输出/年度Q季度/ 下。",
+)
+@click.option("--template", "-t", metavar="模板.docx", help="自定义督查通报模板；默认用内置模板。")
+@click.option(
+    "--pdf",
+    "with_pdf",
+    is_flag=True,
+    help="同时用 LibreOffice 把通报转为 PDF（与 --out 同名 .pdf）；需安装 LibreOffice。",
+)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出通报的内容（到标准输出）。")
+@JOBS_OPTION
+@help_option
+def report_command(
+    paths: tuple[str, ...],
+    register: str,
+    quarter: int,
+    year: int | None,
+    region: str | None,
+    allow_new_units: bool,
+    deadline: str | None,
+    out: str | None,
+    template: str | None,
+    with_pdf: bool,
+    as_json: bool,
+    jobs: int | None,
+) -> None:
+    """生成本季度的督查通报草稿（Word）：总体情况和占比、各民生事项的统计和图表、
+    进度滞后项目名单（附件1），未报送、逾期报送和需退回修改的单位（附件2）。
+
+    通报中的数字、名单和日期都来自与 toolkit merge 相同的汇总，与一览表一致；文字可在 Word 中修改后印发。
+    是否按时报送按截止日期判断（--deadline，或登记表「设置」中的“第三季度报送截止日期”）；
+    收到时间取回收表的文件时间，工作台保存的文件取上传时间。
+
+    \b
+    示例：
+      toolkit report 回收表/ -r 登记表.xlsx -q 3
+      toolkit report 回收表/ -r 登记表.xlsx -q 3 --deadline 2023-10-10 --pdf
+      toolkit report 报送工作/2023Q3/回收表 -r 报送工作/登记表.xlsx -q 3 -o 通报.docx --json
+    """
+    from toolkit.forms import schema
+    from toolkit.office.fileset import check_targets
+    from toolkit.register.model import resolve_period
+    from toolkit.supervision.document import report_file_name, write_report
+    from toolkit.supervision.model import build_report
+    from toolkit.templating.check import require_passing
+
+    template_path = _existing_file(template, "模板") if template else None
+    require_passing(template_path, schema.REPORT)
+    reg = read_register(register, year, region, allow_new_units)
+    period = resolve_period(reg, quarter, year)
+    due = resolve_deadline(reg, period, deadline)
+    default = Path("输出") / period.key / report_file_name(reg.region, period, ".docx")
+    out_docx = _output_path(out, default, ".docx", "--out")
+    out_pdf = out_docx.with_suffix(".pdf") if with_pdf else None
+    every = [out_docx, *([out_pdf] if out_pdf else [])]
+    check_targets(every, [Path(register), *([template_path] if template_path else [])])
+    result = _merge_inputs(paths, reg, period, jobs=jobs)
+    check_targets(every, result.inputs())
+    facts = build_report(result, deadline=due)
+    files = write_report(facts, out_docx, template_path, pdf=out_pdf)
+    _say_kept(files.kept)
+    for w in files.warnings:
+        say(f"提示：{w}")
+    if as_json:
+        data = _json_result(
+            result,
+            due,
+            {
+                "docx": str(out_docx),
+                "pdf": str(out_pdf) if out_pdf else None,
+                "kept": _kept_json(files.kept),
+            },
+        )
+        data["report"] = _report_json(facts)
+        emit_json(data)
+    else:
+        for path in every:
+            click.echo(str(path))
+    c = facts.counts
+    say(
+        f"已生成{period.label}督查通报草稿：共{facts.stats['total']}个项目，"
+        f"进度滞后、严重滞后 {len(facts.lagging)} 行（附件1）；应报送单位{c['应报送']}个，"
+        f"附件2列出 {len(facts.standings)} 个单位。"
+    )
+
+
+def _report_json(facts: Any) -> dict[str, Any]:
+    """What the 通报 says, as data: the statistics, the lagging lines and the units listed."""
+    return {
+        "statistics": facts.stats,
+        "matters": [
+            {"name": m.label, "item": m.item, "statistics": m.stats} for m in facts.matters
+        ],
+        "lagging": [vars(line) for line in facts.lagging],
+        "unit_counts": facts.counts,
+        "standings": [
+            {
+                "unit": s.unit,
+                "situations": list(s.situations),
+                "date": s.day.isoformat() if s.day else None,
+                "note": s.note,
+            }
+            for s in facts.standings
+        ],
+    }
+
+
 cli.add_command(serve)
 cli.add_command(template)
 cli.add_command(register_group)
 cli.add_command(docs)
+cli.add_command(inspect)
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ Layout (docs/desk.md):
     2023Q3/填报表/              forms sent (the output of `toolkit generate`)
     2023Q3/回收表/<单位>/<时间>-<原文件名>   returns received, filed by unit
     2023Q3/回收表/_未识别/      files no unit could be found for
-    2023Q3/汇总/                一览表 .docx/.xlsx (.pdf), 问题清单, 退回修改意见
+    2023Q3/汇总/                一览表 .docx/.xlsx (.pdf, 公开版), 问题清单, 督查通报, 退回修改意见
 
 The files are the source of truth: `toolkit merge 2023Q3/回收表 ...` reads
 the same folder. Everything here calls the core; no HTTP. Nothing a unit
@@ -43,7 +43,7 @@ from toolkit.desk.names import (
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.forms.generate import Generation, generate_forms
 from toolkit.forms.identity import form_file_name, unit_file_names
-from toolkit.forms.schema import FORM, SUMMARY
+from toolkit.forms.schema import FORM, REPORT, SUMMARY
 from toolkit.office import folder as files_on_disk
 from toolkit.office import ooxml
 from toolkit.office.filenames import safe_name
@@ -53,9 +53,13 @@ from toolkit.register.reader import looks_like_register, read_register
 from toolkit.register.source import READ_SUFFIXES
 from toolkit.returns.intake import ReadCache, take_in
 from toolkit.returns.merging import MergeResult, merge_returns, require_returns
+from toolkit.returns.sendback import TITLES
 from toolkit.returns.survey import OWN_OUTPUT
-from toolkit.summary.model import summary_file_name
-from toolkit.summary.outputs import write_merge_outputs
+from toolkit.returns.timeliness import period_deadline
+from toolkit.summary.model import public_withheld, summary_file_name
+from toolkit.summary.outputs import PublicEdition, write_merge_outputs
+from toolkit.supervision.document import ReportFiles, report_file_name, write_report
+from toolkit.supervision.model import SentNotice, build_report
 from toolkit.templates import default_path
 from toolkit.templating.check import check_template, require_columns, require_passing
 
@@ -126,6 +130,13 @@ class SummaryFiles:
     report: Path
     kept: list[Kept] = field(default_factory=list)  # edited files kept in 历史/ before replacing
     pdf: Path | None = None  # the 一览表 printed to PDF, when asked for
+    public: PublicEdition | None = None  # its 公开版 (.docx, .pdf), when asked for
+    notices: list[str] = field(default_factory=list)  # about the columns the 公开版 leaves out
+
+    @property
+    def written(self) -> list[Path]:
+        public = [self.public.docx, self.public.pdf] if self.public else []
+        return [self.docx, self.xlsx, self.report, *([self.pdf] if self.pdf else []), *public]
 
 
 @dataclass(frozen=True)
@@ -413,6 +424,10 @@ class Workspace:
         except ValueError:
             return None
 
+    def period_deadline(self, period: Period) -> dt.date | None:
+        """The deadline set on the desk, else the register's 设置 (`第三季度报送截止日期`)."""
+        return period_deadline(self.register().settings, period, self.deadline(period))
+
     def set_deadline(self, period: Period, day: dt.date | None) -> None:
         path = self.period_dir(period) / DEADLINE_FILE
         ooxml.write_bytes_atomic(path, (day.isoformat() + "\n" if day else "").encode("utf-8"))
@@ -440,18 +455,54 @@ class Workspace:
             folder / f"问题清单（{period.label}）.xlsx",
         )
 
-    def summarise(self, period: Period, *, pdf: bool = False) -> SummaryFiles:
-        """The 一览表 (.docx, .xlsx, and .pdf when asked) and 问题清单, written by the core
-        into 汇总/ as one set."""
+    def summarise(self, period: Period, *, pdf: bool = False, public: bool = False) -> SummaryFiles:
+        """The 一览表 (.docx, .xlsx, .pdf when asked, and its 公开版 when asked) and 问题清单,
+        written by the core into 汇总/ as one set."""
         result = self.merge(period)
         require_returns(result)
         require_columns(require_passing(self.template(SUMMARY), SUMMARY), result)
         files = self.summary_files(result)
         printed = files.docx.with_suffix(".pdf") if pdf else None
+        edition, notices = None, []
+        if public:
+            withheld, notices = public_withheld(result)
+            edition = PublicEdition(*PublicEdition.paths(files.docx), withheld)
         kept = write_merge_outputs(
-            result, files.docx, files.xlsx, files.report, self.template("summary"), pdf=printed
+            result,
+            files.docx,
+            files.xlsx,
+            files.report,
+            self.template("summary"),
+            pdf=printed,
+            public=edition,
         )
-        return SummaryFiles(files.docx, files.xlsx, files.report, kept, printed)
+        return SummaryFiles(files.docx, files.xlsx, files.report, kept, printed, edition, notices)
+
+    def report(self, period: Period) -> ReportFiles:
+        """The 督查通报 draft of the period, written into 汇总/ (its template checked first)."""
+        result = self.merge(period)
+        require_returns(result)
+        require_passing(self.template(REPORT), REPORT)
+        facts = build_report(
+            result, deadline=self.period_deadline(period), sent=self.sent_notices(period)
+        )
+        target = self.summary_dir(period) / report_file_name(
+            result.register.region, period, ".docx"
+        )
+        return write_report(facts, target, self.template(REPORT), issuer=self.issuer())
+
+    def sent_notices(self, period: Period) -> dict[str, SentNotice]:
+        """unit -> the latest notice the desk wrote to it, and when (from the notices' files)."""
+        sent: dict[str, SentNotice] = {}
+        for unit in self.register().unit_names():
+            for kind, title in TITLES.items():
+                path = self.notice_path(period, unit, title)
+                if not self.offered(path):
+                    continue
+                day = dt.date.fromtimestamp(path.stat().st_mtime)
+                if unit not in sent or day >= sent[unit].day:
+                    sent[unit] = SentNotice(kind, day)
+        return sent
 
     def output_files(self, period: Period) -> list[OutputFile]:
         """Files in 汇总/ and 汇总/退回修改意见/, newest first; those older than the newest return 待更新."""
