@@ -352,3 +352,18 @@ def test_the_notice_rule_is_the_sendback_rule(ws):
 
     assert set(_UNUSABLE) == UNUSABLE
     assert notice_kind(ws.merge(Q3), "民治街道") == RETURN
+
+
+def test_the_reports_context_is_the_schemas(ws):
+    from toolkit.forms import schema
+    from toolkit.supervision.document import evaluation_chart, report_context
+
+    facts = build_report(ws.merge(Q3), deadline=ws.period_deadline(Q3))
+    context = report_context(facts, evaluation_chart(facts))
+    assert set(context) == schema.top_level_names(schema.REPORT)
+    samples = {f.name: f.sample for f in schema.FIELDS[schema.REPORT]}
+    for name in ("stats", "shares", "unit_counts"):
+        assert set(context[name]) == set(samples[name]), name  # a key a template may use
+    assert set(context["matters"][0]["stats"]) == set(samples["matters[].stats"])
+    for name in ("matters", "lagging", "standings"):
+        assert set(context[name][0]) == schema.attribute_names(schema.REPORT, name), name

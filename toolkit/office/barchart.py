@@ -192,9 +192,8 @@ def stacked_bars(categories: Sequence[str], series: Sequence[Series]) -> bytes:
         y += row_h
     draw.line((bar_x, top - 6, bar_x, y + 6), fill=_INK, width=2)
     buffer = io.BytesIO()
-    image.convert("P", palette=Image.Palette.ADAPTIVE, colors=64).save(
-        buffer, "PNG", optimize=True, dpi=(260, 260)
-    )
+    # A few dozen colours hold it: a palette image is a third of the size, quickly made.
+    image.quantize(64, method=Image.Quantize.FASTOCTREE).save(buffer, "PNG", dpi=(260, 260))
     return buffer.getvalue()
 
 

@@ -20,7 +20,7 @@ from toolkit.forms.context import period_context
 from toolkit.forms.identity import OUTPUT_REPORT, PROP_OUTPUT
 from toolkit.forms.rendering import PreparedTemplate
 from toolkit.office import barchart
-from toolkit.office.docx_picture import Picture
+from toolkit.office.docx_picture import Picture, png_size
 from toolkit.office.filenames import safe_name
 from toolkit.office.fileset import FileSet, Kept
 from toolkit.register.settings import ISSUER
@@ -35,8 +35,9 @@ from toolkit.summary.outputs import pdf_of
 from toolkit.supervision.model import Report, lagging_text, overall_text, returns_text
 from toolkit.templates import default_path
 
-# The text block of an A4 page laid out after GB/T 9704 is 156 mm wide.
-CHART_WIDTH_CM = 15.6
+# The text block of an A4 page laid out after GB/T 9704 is 156 mm wide, 225 mm high:
+# a chart of many 民生事项 is made narrower to stay on one page with its caption.
+CHART_WIDTH_CM, CHART_HEIGHT_CM = 15.6, 21.0
 NO_FONT = "本机没有中文字体，通报中没有画各民生事项的图表（其余内容完整）。"
 
 
@@ -67,7 +68,9 @@ def evaluation_chart(report: Report) -> Picture | None:
         + "、".join(f"{STATISTICS_LABELS[k]}{m.stats[k]}项" for k in buckets if m.stats[k])
         for m in report.matters
     )
-    return Picture(png, "chart1.png", f"各民生事项进度评价情况。{said}", CHART_WIDTH_CM)
+    width, height = png_size(png)
+    width_cm = min(CHART_WIDTH_CM, CHART_HEIGHT_CM * width / height)
+    return Picture(png, "chart1.png", f"各民生事项进度评价情况。{said}", width_cm)
 
 
 def report_context(report: Report, chart: Picture | None, issuer: str = "") -> dict[str, Any]:
