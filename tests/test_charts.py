@@ -47,6 +47,14 @@ def ws(tmp_path: Path) -> Workspace:
     return made
 
 
+def summary_workbook(ws: Workspace, tmp_path: Path) -> Path:
+    """The 一览表 workbook `toolkit merge` writes for the workspace's quarter."""
+    args = [ws.returns_dir(Q3), "-r", ws.root / REGISTER_NAME, "-q", "3"]
+    done = invoke("merge", *args, "--out", tmp_path / "out" / "一览表.docx", "--json")
+    assert done.exit_code == 0, done.stderr
+    return Path(json.loads(done.stdout)["outputs"]["xlsx"])
+
+
 def test_the_board_draws_the_periods_evaluations_as_svg(ws):
     page = desk_client(ws.root).get("/p/2023Q3").text
     start, end = page.index('<figure class="chart"'), page.index("</figure>") + len("</figure>")
@@ -76,19 +84,7 @@ def test_the_board_draws_the_periods_evaluations_as_svg(ws):
 
 
 def test_the_summary_workbook_has_a_native_chart_of_its_statistics(ws, tmp_path):
-    out = tmp_path / "out"
-    args = [
-        ws.returns_dir(Q3),
-        "-r",
-        ws.root / REGISTER_NAME,
-        "-q",
-        "3",
-        "--out",
-        out / "一览表.docx",
-    ]
-    done = invoke("merge", *args, "--json")
-    assert done.exit_code == 0, done.stderr
-    xlsx = Path(json.loads(done.stdout)["outputs"]["xlsx"])
+    xlsx = summary_workbook(ws, tmp_path)
     book = load_workbook(xlsx)
     sheet = book[STATISTICS_SHEET]
     table = {
@@ -107,18 +103,7 @@ def test_the_summary_workbook_has_a_native_chart_of_its_statistics(ws, tmp_path)
 @pytest.mark.libreoffice
 def test_libreoffice_prints_the_workbooks_chart(ws, tmp_path):
     require_calc()
-    out = tmp_path / "out"
-    args = [
-        ws.returns_dir(Q3),
-        "-r",
-        ws.root / REGISTER_NAME,
-        "-q",
-        "3",
-        "--out",
-        out / "一览表.docx",
-    ]
-    assert invoke("merge", *args).exit_code == 0
-    xlsx = out / "一览表.xlsx"
+    xlsx = summary_workbook(ws, tmp_path)
     pdf = convert([xlsx], "pdf", tmp_path / "pdf")[xlsx]
     text = re.sub(r"\s+", "", pdf_raw_text(pdf))
     # The chart's title is drawn, and its category axis: the evaluations in a row once more

@@ -189,6 +189,13 @@ SUMMARY_FIELDS: tuple[Field, ...] = (
     ),
 )
 
+# Who signs a notice or a 督查通报.
+_ISSUER = Field(
+    "issuer",
+    "文本",
+    "发文单位（登记表「设置」中的 发文单位，或工作台中填写的；都没有时为空）",
+    "龙华区民生实事工作领导小组办公室",
+)
 NOTICE_FIELDS: tuple[Field, ...] = (
     *_PERIOD_FIELDS,
     Field("title", "文本", "通知的标题", "退回修改意见"),
@@ -223,12 +230,7 @@ NOTICE_FIELDS: tuple[Field, ...] = (
         "请在原填报表上逐项修改后，于2023年10月10日前重新报送。",
     ),
     Field("deadline", "文本", "报送截止日期（未设置时为空）", "2023年10月10日"),
-    Field(
-        "issuer",
-        "文本",
-        "发文单位（登记表「设置」中的 发文单位，或工作台中填写的；都没有时为空）",
-        "龙华区民生实事工作领导小组办公室",
-    ),
+    _ISSUER,
     Field("date", "文本", "成文日期", "2023年10月8日"),
 )
 
@@ -246,12 +248,7 @@ _STATS_SAMPLE = {
 REPORT_FIELDS: tuple[Field, ...] = (
     *_PERIOD_FIELDS,
     Field("title", "文本", "通报的标题", "关于龙华区2023年第三季度民生实事项目进展情况的通报"),
-    Field(
-        "issuer",
-        "文本",
-        "发文单位（登记表「设置」中的 发文单位，或工作台中填写的；都没有时为空）",
-        "龙华区民生实事工作领导小组办公室",
-    ),
+    _ISSUER,
     Field("date", "文本", "成文日期（生成通报的日期）", "2023年10月16日"),
     Field("deadline", "文本", "本季度报送截止日期（未设置时为空）", "2023年10月10日"),
     Field(
