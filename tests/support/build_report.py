@@ -8,7 +8,8 @@ run naming its East Asian font, byte-for-byte reproducible. Laid out after
 GB/T 9704 as the notices are: A4 portrait, title 二号 方正小标宋, body 三号
 仿宋 on a 28-point line, headings 三号 黑体; the chart in a paragraph of its
 own with single line spacing (a fixed line would cut the picture off); the
-two annexes each on a new page, headed 附件1 / 附件2.
+annexes each on a new page, headed 附件1 / 附件2 / 附件3 (附件3, the year's
+报送及时率, only when a deadline has passed).
 """
 
 from __future__ import annotations
@@ -47,7 +48,11 @@ LAGGING_WIDTHS = (900, 2200, 1600, 1000, 3144)
 LAGGING_HEADERS = ("序号", "项目名称", "主办单位", "进度评价", "存在问题及下一步工作计划")
 STANDING_WIDTHS = (700, 1900, 2000, 1900, 2344)
 STANDING_HEADERS = ("序号", "单位", "情况", "日期", "说明")
-for widths in (MATTER_WIDTHS, LAGGING_WIDTHS, STANDING_WIDTHS):
+REPEAT_WIDTHS = (900, 2744, 1800, 1700, 1700)
+REPEAT_HEADERS = ("序号", "项目名称", "主办单位", "上季度评价", "本季度评价")
+RATE_WIDTHS = (700, 1844, 1300, 1100, 1100, 1200, 1600)
+RATE_HEADERS = ("序号", "单位", "应按时报送", "按时报送", "逾期报送", "逾期未报送", "报送及时率")
+for widths in (MATTER_WIDTHS, LAGGING_WIDTHS, STANDING_WIDTHS, REPEAT_WIDTHS, RATE_WIDTHS):
     assert sum(widths) == TEXT_WIDTH
 
 
@@ -121,6 +126,40 @@ def standings_table() -> str:
     return data_table(w, STANDING_HEADERS, "s in standings", cells)
 
 
+def short_table(
+    widths: tuple[int, ...], headers: tuple[str, ...], loop: str, values: tuple[str, ...]
+) -> str:
+    """A table of short cells but the second (a name that may wrap)."""
+    cells = [
+        text_cell(w, v, short=n != 1) for n, (w, v) in enumerate(zip(widths, values, strict=True))
+    ]
+    return data_table(widths, headers, loop, cells)
+
+
+def repeats_table() -> str:
+    values = (
+        "{{ r.id }}",
+        "{{ r.name }}",
+        "{{ r.unit }}",
+        "{{ r.before }}",
+        "{{ r.evaluation }}",
+    )
+    return short_table(REPEAT_WIDTHS, REPEAT_HEADERS, "r in repeats", values)
+
+
+def rates_table() -> str:
+    values = (
+        "{{ t.no }}",
+        "{{ t.unit }}",
+        "{{ t.due }}",
+        "{{ t.on_time }}",
+        "{{ t.late }}",
+        "{{ t.overdue }}",
+        "{{ t.rate }}",
+    )
+    return short_table(RATE_WIDTHS, RATE_HEADERS, "t in rates", values)
+
+
 def chart() -> list[str]:
     """The picture (single line spacing: a fixed line would cut it off) and its caption."""
     single = '<w:spacing w:before="120" w:after="60" w:line="240" w:lineRule="auto"/>'
@@ -163,8 +202,14 @@ def report_document_xml() -> str:
         *chart(),
         heading("二、报送情况"),
         body("{{ returns_text }}{% if standings %}有关单位名单见附件2。{% endif %}"),
+        body("{{ rates_text }}"),
         heading("三、进度滞后项目"),
         body("{{ lagging_text }}"),
+        body("{{ repeats_text }}"),
+        body("{%p if repeats %}"),
+        repeats_table(),
+        body("建议对以上连续两个季度滞后的项目挂牌督办，约谈主办单位有关负责人。"),
+        body("{%p endif %}"),
         heading("四、下一步工作要求"),
         body(
             "（一）请进度滞后、严重滞后项目的主办单位认真分析原因，制定整改措施，"
@@ -183,6 +228,10 @@ def report_document_xml() -> str:
         standings_table(),
         body("{%p if not standings %}"),
         body("所有单位均已按时报送，没有需要退回修改的回收表。"),
+        body("{%p endif %}"),
+        body("{%p if rates %}"),
+        *annex("附件3", "{{ year }}年各单位报送及时率"),
+        rates_table(),
         body("{%p endif %}"),
         body("", indent=False),  # the body ends with a paragraph, not the table
     ]

@@ -603,6 +603,11 @@ def _report_json(facts: Any) -> dict[str, Any]:
             }
             for s in facts.standings
         ],
+        "previous_period": facts.previous.key if facts.previous else None,
+        # None: no record of the quarter before, so repeat laggards were not judged.
+        "repeats": [vars(line) for line in facts.repeats] if facts.previous_known else None,
+        "timeliness_periods": [p.key for p in facts.periods],
+        "timeliness_rates": [r.as_dict() for r in facts.rates],
     }
 
 

@@ -21,6 +21,7 @@ from toolkit.desk.workspace import UNIDENTIFIED_DIR, ReceivedFile, Workspace, un
 from toolkit.returns.merging import BLANK, MISSING, RETURNED, STATUS_LABELS, UNREADABLE, MergeResult
 from toolkit.returns.survey import Skipped
 from toolkit.returns.timeliness import Timeliness, timeliness
+from toolkit.supervision.year import PeriodRecord, TimelyRate, timely_rates, year_records
 
 
 @dataclass
@@ -49,6 +50,7 @@ class UnitRow:
     form: Path | None  # the generated form, if any
     findings: list[FindingView] = field(default_factory=list)
     notice: str | None = None  # the notice the unit needs now (toolkit.desk.notice), if any
+    rate: TimelyRate | None = None  # 报送及时率 over the year's periods on the desk
 
     @property
     def late(self) -> bool:
@@ -74,6 +76,11 @@ class Board:
     deadline: dt.date | None
     result: MergeResult
     chart: EvaluationChart  # the period's evaluations, overall and per 民生事项
+    year_periods: list[Period] = field(default_factory=list)  # what the 报送及时率 counts
+
+    @property
+    def rates_counted(self) -> bool:
+        return any(r.rate and r.rate.due for r in self.rows)
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.rows)
@@ -118,6 +125,10 @@ def build_board(ws: Workspace, period: Period, today: dt.date | None = None) -> 
     today = today or dt.date.today()
     deadline = ws.period_deadline(period)
     timely = timeliness(result, deadline, today)
+    year = year_records(
+        PeriodRecord(period, {}, timely), ws.earlier_records(period, today, lagging=False)
+    )
+    rates = {r.unit: r for r in timely_rates(timely, year)}
     received = ws.received_files(period)
     forms = ws.form_files(period)
     rows = []
@@ -138,6 +149,7 @@ def build_board(ws: Workspace, period: Period, today: dt.date | None = None) -> 
                 form=forms.get(u.unit),
                 findings=sorted_views(result.findings_of(u.unit)),
                 notice=notice_kind(result, u.unit),
+                rate=rates[u.unit],
             )
         )
     return Board(
@@ -149,4 +161,5 @@ def build_board(ws: Workspace, period: Period, today: dt.date | None = None) -> 
         deadline=deadline,
         result=result,
         chart=evaluation_chart(result),
+        year_periods=[r.period for r in year],
     )

@@ -55,11 +55,12 @@ from toolkit.returns.intake import ReadCache, take_in
 from toolkit.returns.merging import MergeResult, merge_returns, require_returns
 from toolkit.returns.sendback import TITLES
 from toolkit.returns.survey import OWN_OUTPUT
-from toolkit.returns.timeliness import period_deadline
+from toolkit.returns.timeliness import period_deadline, timeliness
 from toolkit.summary.model import public_withheld, summary_file_name
 from toolkit.summary.outputs import PublicEdition, write_merge_outputs
 from toolkit.supervision.document import ReportFiles, report_file_name, write_report
 from toolkit.supervision.model import SentNotice, build_report
+from toolkit.supervision.year import PeriodRecord, period_record
 from toolkit.templates import default_path
 from toolkit.templating.check import check_template, require_columns, require_passing
 
@@ -484,12 +485,30 @@ class Workspace:
         require_returns(result)
         require_passing(self.template(REPORT), REPORT)
         facts = build_report(
-            result, deadline=self.period_deadline(period), sent=self.sent_notices(period)
+            result,
+            deadline=self.period_deadline(period),
+            sent=self.sent_notices(period),
+            earlier=self.earlier_records(period),
         )
         target = self.summary_dir(period) / report_file_name(
             result.register.region, period, ".docx"
         )
         return write_report(facts, target, self.template(REPORT), issuer=self.issuer())
+
+    def earlier_records(
+        self, period: Period, today: dt.date | None = None, *, lagging: bool = True
+    ) -> list[PeriodRecord]:
+        """The year's periods before `period` on the desk, each as its merge stands now
+        (cached like any merge); `lagging=False` when only timeliness is wanted."""
+        today = today or dt.date.today()
+        out = []
+        for p in self.periods():
+            if p.year != period.year or p >= period:
+                continue
+            result = self.merge(p)
+            timely = timeliness(result, self.period_deadline(p), today)
+            out.append(period_record(result, timely) if lagging else PeriodRecord(p, {}, timely))
+        return out
 
     def sent_notices(self, period: Period) -> dict[str, SentNotice]:
         """unit -> the latest notice the desk wrote to it, and when (from the notices' files)."""

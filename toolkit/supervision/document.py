@@ -32,7 +32,14 @@ from toolkit.summary.model import (
     statistics_text,
 )
 from toolkit.summary.outputs import pdf_of
-from toolkit.supervision.model import Report, lagging_text, overall_text, returns_text
+from toolkit.supervision.model import (
+    Report,
+    lagging_text,
+    overall_text,
+    rates_text,
+    repeats_text,
+    returns_text,
+)
 from toolkit.templates import default_path
 
 # The text block of an A4 page laid out after GB/T 9704 is 156 mm wide, 225 mm high:
@@ -97,6 +104,16 @@ def report_context(report: Report, chart: Picture | None, issuer: str = "") -> d
             for n, line in enumerate(report.lagging, start=1)
         ],
         "lagging_text": lagging_text(report),
+        "previous_label": report.previous.label if report.previous else "",
+        "repeats": [{"no": n, **vars(line)} for n, line in enumerate(report.repeats, start=1)],
+        "repeats_text": repeats_text(report),
+        "rates": [
+            {"no": n, **r.as_dict(), "rate": r.rate or "—"}
+            for n, r in enumerate(report.rates, start=1)
+        ]
+        if any(r.due for r in report.rates)
+        else [],
+        "rates_text": rates_text(report),
         "standings": [
             {
                 "no": n,

@@ -5,18 +5,21 @@ and per 民生事项; the lagging list is the 一览表's lines whose evaluation
 进度滞后 or 严重滞后, with the unit and what it wrote under 存在问题及下一步
 工作计划; the units listed in 附件2 are those the desk's board shows
 missing, late (toolkit.returns.timeliness) or needing a notice
-(toolkit.returns.sendback), with dates. Nothing is estimated or filled in.
+(toolkit.returns.sendback), with dates. Repeat laggards and each unit's
+报送及时率 come from records of the year's earlier periods
+(toolkit.supervision.year) when the caller has them. Nothing is estimated
+or filled in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from toolkit.core import rules
 from toolkit.core.findings import CODES
-from toolkit.core.period import chinese_date
+from toolkit.core.period import Period, chinese_date
 from toolkit.office.filenames import received_at
 from toolkit.returns.merging import MISSING, RETURNED, MergeResult
 from toolkit.returns.sendback import (
@@ -41,8 +44,15 @@ from toolkit.summary.model import (
     share,
     statistics,
 )
+from toolkit.supervision.year import (
+    LAGGING,
+    PeriodRecord,
+    TimelyRate,
+    period_record,
+    timely_rates,
+    year_records,
+)
 
-LAGGING = (rules.BEHIND, rules.SEVERELY_BEHIND)
 # The buckets a 通报's tables show beside the four evaluations: the rest, together.
 OTHER = "其他"
 # What the 通报 calls each situation of a unit (附件2).
@@ -76,6 +86,7 @@ class LaggingLine:
     evaluation: str
     progress: str
     problem: str  # what the unit wrote under 存在问题及下一步工作计划
+    before: str = ""  # its evaluation the quarter before, when that was lagging too
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,15 @@ class Report:
     timeliness: dict[str, Timeliness]
     notices: dict[str, str | None]  # unit -> the notice it needs now (sendback), if any
     standings: list[Standing]
+    previous: Period | None  # the quarter before, within the year
+    previous_known: bool  # whether a record of it was given (repeat laggards judged)
+    periods: list[Period]  # the year's periods the 报送及时率 counts
+    rates: list[TimelyRate]
+
+    @property
+    def repeats(self) -> list[LaggingLine]:
+        """Lines lagging this quarter and the quarter before (挂牌督办 / 约谈 candidates)."""
+        return [line for line in self.lagging if line.before]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -135,11 +155,16 @@ def build_report(
     deadline: dt.date | None = None,
     today: dt.date | None = None,
     sent: Mapping[str, SentNotice] | None = None,
+    earlier: Sequence[PeriodRecord] = (),
 ) -> Report:
     """The 通报's facts; `sent`: the notices the desk has written, by unit (none on the
-    command line, which writes no notices)."""
+    command line, which writes no notices); `earlier`: records of earlier periods."""
     today = today or dt.date.today()
     rows = build_rows(result)
+    timely = timeliness(result, deadline, today)
+    year = year_records(period_record(result, timely, rows), earlier)
+    previous = result.period.previous
+    before = next((r.lagging for r in year if r.period == previous), None)
     matters = [
         MatterStats(matter_label(g), g.item, with_other(statistics(g.rows)))
         for g in group_rows(rows)
@@ -153,12 +178,12 @@ def build_report(
             line.evaluation,
             line.progress,
             line.plan,
+            (before or {}).get((row.project.id, line.unit), ""),
         )
         for row in rows
         for line in row.lines
         if line.evaluation in LAGGING
     ]
-    timely = timeliness(result, deadline, today)
     notices = {u.unit: notice_kind(result, u.unit) for u in result.units}
     standings = [
         s
@@ -180,6 +205,10 @@ def build_report(
         timely,
         notices,
         standings,
+        previous,
+        before is not None,
+        [r.period for r in year],
+        timely_rates([u.unit for u in result.units], year),
     )
 
 
@@ -266,3 +295,35 @@ def lagging_text(report: Report) -> str:
         f"进度滞后{stats[rules.BEHIND]}项、严重滞后{stats[rules.SEVERELY_BEHIND]}项，"
         f"涉及{units}个单位（项目名单及存在问题见附件1）。"
     )
+
+
+def repeats_text(report: Report) -> str:
+    """Repeat laggards in one sentence, or why there are none to name."""
+    previous = report.previous
+    if previous is None:
+        return f"{report.result.period.label}是本年度第一个季度，不判断连续滞后。"
+    if not report.previous_known:
+        return f"未找到{previous.label}的汇总结果，未判断连续两个季度滞后的项目。"
+    repeats = report.repeats
+    if not repeats:
+        return f"没有{previous.label}和本季度连续进度滞后、严重滞后的项目。"
+    units = len(dict.fromkeys(line.unit for line in repeats))
+    return f"{previous.label}和本季度连续进度滞后、严重滞后的项目{len(repeats)}项次，涉及{units}个单位。"
+
+
+def rates_text(report: Report) -> str:
+    """The year's 报送及时率 in one sentence."""
+    counted = [r for r in report.rates if r.due]
+    if not counted:
+        return "本年度各季度未设报送截止日期（或尚未到截止日期），未统计报送及时率。"
+    labels = "、".join(f"第{p.quarter_cn}季度" for p in report.periods)
+    on_time = sum(r.on_time for r in counted)
+    due = sum(r.due for r in counted)
+    full = sum(r.on_time == r.due for r in counted)
+    text = (
+        f"{report.result.period.year}年{labels}，各单位应按时报送{due}次，按时报送{on_time}次，"
+        f"报送及时率{share(on_time, due)}"
+    )
+    if full:
+        text += f"；{full}个单位全部按时报送"
+    return text + "（各单位情况见附件3）。"

@@ -78,6 +78,8 @@ _REPORT_PARTS = (
     ("报送情况", ("returns_text", "unit_counts", "standings")),
     ("附件1 进度滞后项目名单", ("lagging",)),
     ("附件2 未报送、逾期和退回修改的单位", ("standings",)),
+    ("连续滞后的项目", ("repeats", "repeats_text")),
+    ("报送及时率", ("rates", "rates_text")),
     ("落款", ("issuer", "date")),
 )
 

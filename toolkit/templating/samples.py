@@ -239,8 +239,24 @@ def _report_context(ctx: dict[str, Any]) -> dict[str, Any]:
                 "evaluation": "进度滞后",
                 "progress": progress,
                 "problem": plan,
+                "before": "进度滞后",
             }
         ],
         standings=[dict(s) for s in _SAMPLE_STANDINGS],
+        rates=[
+            {
+                "no": n,
+                "unit": unit,
+                "due": 3,
+                "on_time": on_time,
+                "late": 3 - on_time,
+                "overdue": 0,
+                "rate": rate,
+            }
+            for n, (unit, on_time, rate) in enumerate(
+                (("民治街道", 3, "100.0%"), ("观湖街道", 2, "66.7%")), start=1
+            )
+        ],
     )
+    ctx["repeats"] = [dict(line) for line in ctx["lagging"] if line["before"]]
     return ctx
