@@ -122,6 +122,10 @@ def summary_docx(result: MergeResult, template: Path | None = None) -> bytes:
 _TEXT_TWIPS = 210
 _LINE_TWIPS = 305
 _HEADER_LINES = 3  # the repeated header row
+# A row may take at most this share of a page: the first project then fits
+# under the title block on page 1, and no page is left more than about half
+# empty because the next row is a page tall (rows do not split across pages).
+_ROW_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,7 @@ def page_fit(prepared: PreparedTemplate) -> Fit | None:
         widths = {key: grid[c] for c, key in header.items() if c < len(grid)}
         if rules.PROGRESS not in widths or rules.PLAN not in widths:
             return None
-        lines = int((height / _LINE_TWIPS - _HEADER_LINES) * 0.9)
+        lines = int((height / _LINE_TWIPS - _HEADER_LINES) * _ROW_SHARE)
         return Fit(_per_line(widths[rules.PROGRESS]), _per_line(widths[rules.PLAN]), lines)
     return None
 
