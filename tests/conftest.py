@@ -20,6 +20,15 @@ os.environ["TOOLKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="toolkit-test-cache-")
 atexit.register(shutil.rmtree, os.environ["TOOLKIT_CACHE_DIR"], ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _working_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test runs in a folder of its own: what commands write by default (输出/, the
+    history in 输出/报送历史.sqlite) never lands in the checkout or in another test."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 @pytest.fixture
 def seed_register(tmp_path: Path) -> Path:
     """The seed's nine projects as a real .xlsx register."""
