@@ -25,6 +25,7 @@ from toolkit.history.annual import (
     YearView,
     annual_title,
 )
+from toolkit.office.filenames import safe_name
 from toolkit.office.fileset import FileSet, Kept
 from toolkit.office.xlsx_out import Style, Workbook
 from toolkit.summary.document import evaluation_mark
@@ -201,5 +202,6 @@ def write_annual(
 
 
 def annual_names(region: str, year: int) -> tuple[str, str]:
+    """The 全年一览表's file names (.docx, .xlsx): its title, safe as a name."""
     title = annual_title(region, year)
-    return f"{title}.docx", f"{title}.xlsx"
+    return safe_name(f"{title}.docx"), safe_name(f"{title}.xlsx")
