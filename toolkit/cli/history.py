@@ -82,7 +82,7 @@ def record(history: Path | None, result: MergeResult) -> dict[str, Any] | None:
 
     if history is None:
         return None
-    recorded = record_merge(history, result, click.get_current_context().command_path)
+    recorded = record_merge(history, result, f"toolkit {click.get_current_context().info_name}")
     say(recorded.note())
     return recorded.as_dict()
 

@@ -30,7 +30,7 @@ _DATE_RE = re.compile(
     rf"(?<![\d年])(?:{_MONTH}{_DAY}|(?P<end>年底|年末|年内))(?P<before>{_BEFORE})"
 )
 # `3月` in `3个月` or `12月份以来` is a duration or a starting point, not a due date.
-_NOT_A_DUE_DATE_RE = re.compile(r"^(?:以来|起|开始|至今)")
+_NOT_A_DUE_DATE_RE = re.compile(r"以来|起|开始|至今")
 
 
 @dataclass(frozen=True)

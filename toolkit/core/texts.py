@@ -47,6 +47,14 @@ def _pairs(text: str) -> Counter[str]:
     return Counter(text[i : i + 2] for i in range(len(text) - 1))
 
 
+def mentions(text: str, subject: str, share: float = 0.5) -> bool:
+    """Whether `text` speaks of `subject` (`竣工验收`): `share` of its character pairs occur in it."""
+    said = comparable(text)
+    subject = comparable(subject)
+    pairs = {subject[i : i + 2] for i in range(len(subject) - 1)}
+    return bool(pairs) and sum(p in said for p in pairs) >= share * len(pairs)
+
+
 # `截至9月底`: the date a report is made up to changes every quarter by itself.
 _AS_OF_RE = re.compile(r"截至\s*(?:\d{4}\s*年)?\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日|底|末)?")
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")

@@ -213,12 +213,12 @@ class HistoryStore:
         if app != APPLICATION_ID and (app or tables):
             raise HistoryError(
                 f"{self.shown} 不是 toolkit 的报送历史文件，未读取也未改动。",
-                hint="请用 --history 指定另一个文件名，或把这个文件移走。",
+                hint="请用 --history 指定另一个文件名，或把这个文件移走；--no-history 则这一次不用报送历史。",
             )
         if version > SCHEMA_VERSION:
             raise HistoryError(
                 f"{self.shown} 由更新版本的 toolkit 写入（格式第 {version} 版），本版本无法读取，未改动。",
-                hint="请升级 toolkit 后再运行。",
+                hint="请升级 toolkit 后再运行；--no-history 则这一次不用报送历史。",
             )
         if version == SCHEMA_VERSION:
             return

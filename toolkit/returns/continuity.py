@@ -103,8 +103,6 @@ _CLAUSE_RE = re.compile(r"[。；;！!？?\n，,]")
 _MARKER_RE = re.compile(r"^\s*(?:\d{1,2}[.、)）]|[（(]\d{1,2}[)）]|[①-⑳])\s*")
 # A label before the promise: `下一步：`, `工作计划:`.
 _LABEL_RE = re.compile(r"^[^:：]{1,8}[:：]")
-_CJK_OR_WORD_RE = re.compile(r"\w")
-MENTIONED_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -122,25 +120,25 @@ def due_commitments(plan: str, period: Period) -> list[Commitment]:
         dates = month_mentions(clause, period.year)
         if not dates or min((d.year, d.month) for d in dates) > last:
             continue
-        subject = clause
-        for d in reversed(dates):
-            subject = subject[: d.start] + subject[d.end :]
-        subject = "".join(_CJK_OR_WORD_RE.findall(_FILLER_RE.sub("", subject)))
+        subject = subject_of(clause, period.year)
         if len(subject) >= 2:
             out.append(Commitment(clause, subject))
     return out
 
 
-def mentioned(commitment: Commitment, text: str) -> bool:
-    """Whether `text` speaks of what was promised: half of its character pairs occur in it."""
-    said = texts.comparable(text)
-    pairs = {commitment.subject[i : i + 2] for i in range(len(commitment.subject) - 1)}
-    return sum(p in said for p in pairs) >= MENTIONED_SHARE * len(pairs)
+def subject_of(text: str, year: int) -> str:
+    """What a promise or a target is about: `10月底前完成竣工验收` -> `竣工验收`."""
+    text = unicodedata.normalize("NFKC", text)
+    for d in reversed(month_mentions(text, year)):
+        text = text[: d.start] + text[d.end :]
+    return texts.comparable(_FILLER_RE.sub("", text))
 
 
 def _commitments(c: Compared, period: Period, add: Add) -> None:
     now = f"{c.entry.progress}\n{c.entry.plan}"
-    missing = [m for m in due_commitments(c.before.plan, period) if not mentioned(m, now)]
+    missing = [
+        m for m in due_commitments(c.before.plan, period) if not texts.mentions(now, m.subject)
+    ]
     if missing:
         listed = "；".join(f"“{quote(m.text, 40)}”" for m in missing[:3])
         more = f"等 {len(missing)} 项" if len(missing) > 3 else ""

@@ -10,7 +10,10 @@ unit wrote it.
 * `q4_not_completed`: the fourth quarter, and not 已完成;
 * `target_due_on_track`: this quarter's target is to finish something
   (完成、完工、建成、投入使用 …, 设置 `完成用语`; not a share like
-  `完成工程量80%`), and the evaluation is 正常推进.
+  `完成工程量80%`), the progress text does not speak of it, and the
+  evaluation is 正常推进 (the first three quarters: the fourth has
+  `q4_not_completed`). A target that is the project's end (`完工。`) is
+  never spoken of enough: 正常推进 is then always a contradiction.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from toolkit.core import rules
+from toolkit.core import rules, texts
 from toolkit.core.dates import month_mentions, quarter_end_month
 from toolkit.core.period import Period
 from toolkit.register.model import Project
 from toolkit.returns.checks import Entry
+from toolkit.returns.continuity import subject_of
 
 # A target that is a share of the work (`完成工程量80%`, `完成三成`) is a step, not the end.
 _SHARE_RE = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之|[一二三四五六七八九]成")
@@ -58,8 +62,9 @@ def check_targets(
             )
             + "请在下一步工作计划中写明完成时限。",
         )
-    elif evaluation == rules.ON_TRACK and enabled("target_due_on_track"):
-        _due_on_track(project.quarter_target(period.quarter), period, completion_words, add)
+    elif evaluation == rules.ON_TRACK and period.quarter < 4 and enabled("target_due_on_track"):
+        target = project.quarter_target(period.quarter)
+        _due_on_track(target, entry.progress, period, completion_words, add)
 
 
 def _unfinished(progress: str, words: tuple[str, ...], add: Add) -> None:
@@ -91,12 +96,22 @@ def _before_milestone(annual_target: str, period: Period, add: Add) -> None:
         )
 
 
-def _due_on_track(target: str, period: Period, words: tuple[str, ...], add: Add) -> None:
+def _due_on_track(
+    target: str, progress: str, period: Period, words: tuple[str, ...], add: Add
+) -> None:
     word = next((w for w in words if w and w in target), None)
     if word is None or _SHARE_RE.search(target):
         return
+    rest = target
+    for w in words:
+        rest = rest.replace(w, "") if w else rest
+    subject = subject_of(rest, period.year)
+    if len(subject) >= 2 and texts.mentions(progress, subject):
+        return  # the progress says how the target went
+    what = f"没有说明“{subject}”的完成情况" if len(subject) >= 2 else "本季度应全部完成"
     add(
         "target_due_on_track",
-        f"{period.quarter_cn}季度目标是“{target.strip()[:40]}”（{word}），进度评价却为“正常推进”："
-        "本季度目标已达成、项目已全部完成的，应评价为已完成；未达成的，应评价为进度滞后。",
+        f"第{period.quarter_cn}季度目标是“{target.strip()[:40]}”，进展情况中{what}，"
+        "进度评价却为“正常推进”：目标已达成的请在进展情况中写明；未达成的应评价为进度滞后，"
+        "项目已全部完成的应评价为已完成。",
     )
