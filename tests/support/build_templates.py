@@ -58,7 +58,7 @@ HEADER_FILL = "D9D9D9"
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
 CREATED = "2024-01-01T00:00:00Z"
 
-FORM_WIDTHS = (800, 1500, 2000, 1700, 3200, 2800, 900, 1000, 670)
+FORM_WIDTHS = (800, 1300, 1600, 1400, 2100, 2700, 2100, 900, 1000, 670)
 # 序号 holds `10-3-2` on one line (Times New Roman, or DejaVu Serif where it is missing).
 SUMMARY_WIDTHS = (1100, 900, 1300, 1300, 1200, 3300, 3100, 800, 1000, 570)
 assert sum(FORM_WIDTHS) == TEXT_WIDTH and sum(SUMMARY_WIDTHS) == TEXT_WIDTH
@@ -250,6 +250,12 @@ def guide_cell(width: int, lines: list[str], *, short: bool) -> str:
     return cell(width, paras, valign="center" if short else "top")
 
 
+def reference_cell(width: int, text: str) -> str:
+    """The reference column's cell: small grey text on a light shade, read by nobody."""
+    p = para(run(text, GUIDE_RPR), style="TableText", jc="left", mark=GUIDE_RPR)
+    return cell(width, p, valign="top", fill=REFERENCE_FILL)
+
+
 def control_row(widths: tuple[int, ...], tag: str) -> str:
     """A row holding only a {%tr ... %} tag, in its first cell; docxtpl removes the whole row.
 
@@ -294,6 +300,7 @@ GUIDE_PROGRESS = [
     "4.已于7月15日召开会议，安排部署加强巡查等18项工作举措，确保完成目标。",
     "5.序号用1.2.表示。",
 ]
+GUIDE_REFERENCE = ["（本单位上季度填报的内容，供参考，不计入汇总）"]
 GUIDE_PLAN = [
     "内容需简明扼要、条目式陈列，不超过300字。具体要求：",
     "1.有针对性：下一步计划要紧紧围绕存在问题，提出具体、可行的整改措施，不写空话、套话；",
@@ -302,11 +309,14 @@ GUIDE_PLAN = [
     "11月底前恢复正常进度，可顺利完成四季度目标。",
 ]
 
+REFERENCE_HEADER = "上季度填报（供参考）"
+REFERENCE_FILL = "F2F2F2"
 FORM_HEADERS = (
     "序号",
     "项目名称",
     "年度目标",
     "第{{ quarter_cn }}季度目标",
+    REFERENCE_HEADER,
     "第{{ quarter_cn }}季度进展情况",
     "存在问题及下一步工作计划",
     "进度评价",
@@ -314,7 +324,7 @@ FORM_HEADERS = (
     "协办单位",
 )
 # True where the column is short (centred both ways)
-FORM_SHORT = (True, False, False, False, False, False, True, True, True)
+FORM_SHORT = (True, False, False, False, False, False, False, True, True, True)
 
 
 def form_document_xml() -> str:
@@ -326,11 +336,12 @@ def form_document_xml() -> str:
             guide_cell(w[1], ["（填报示例，不计入汇总）"], short=False),
             guide_cell(w[2], ["-"], short=True),
             guide_cell(w[3], ["-"], short=True),
-            guide_cell(w[4], GUIDE_PROGRESS, short=False),
-            guide_cell(w[5], GUIDE_PLAN, short=False),
-            guide_cell(w[6], ["正常推进"], short=True),
-            guide_cell(w[7], ["-"], short=True),
+            guide_cell(w[4], GUIDE_REFERENCE, short=False),
+            guide_cell(w[5], GUIDE_PROGRESS, short=False),
+            guide_cell(w[6], GUIDE_PLAN, short=False),
+            guide_cell(w[7], ["正常推进"], short=True),
             guide_cell(w[8], ["-"], short=True),
+            guide_cell(w[9], ["-"], short=True),
         ]
     )
     values = (
@@ -338,6 +349,7 @@ def form_document_xml() -> str:
         "{{ row.name }}",
         "{{ row.annual_target }}",
         "{{ row.quarter_target }}",
+        "{{ row.previous.text }}",  # the quarter before's texts, for reference only
         "",  # 进展情况: filled in by the unit
         "",  # 存在问题及下一步工作计划
         "",  # 进度评价
@@ -345,7 +357,8 @@ def form_document_xml() -> str:
         "{{ row.co }}",
     )
     cells = [text_cell(wd, v, short=s) for wd, v, s in zip(w, values, FORM_SHORT, strict=True)]
-    cells[6] = evaluation_cell(w[6])
+    cells[4] = reference_cell(w[4], values[4])
+    cells[7] = evaluation_cell(w[7])
     data = row(cells, keep=True)
     tbl = table(
         w,
@@ -360,7 +373,8 @@ def form_document_xml() -> str:
     note = (
         "填报说明：进展情况、存在问题及下一步工作计划每格不超过{{ max_chars }}字（不计空格），"
         "条目用“1.”“2.”编号；进度评价点击单元格从下拉列表中选择（{{ evaluations_text }}）。"
-        "请勿修改序号、项目名称和目标，勿增删行列。"
+        "请勿修改序号、项目名称和目标，勿增删行列。“上季度填报”一栏是本单位上季度填报的内容，"
+        "供对照更新，不计入汇总，无需修改。"
     )
     signature = "填报人：" + " " * 20 + "联系电话：" + " " * 20 + "填报日期：      年    月    日"
     body = "".join(
