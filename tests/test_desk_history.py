@@ -60,7 +60,7 @@ def send_quarter(client: TestClient, root: Path, tmp_path: Path, quarter: int) -
         )
         assert upload(client, period, filled)["level"] == "ok"
     page = client.post(f"/p/{period.key}/summary").text
-    assert f"已记入报送历史 {HISTORY_FILE}" in page or "已记入报送历史" in page
+    assert f"已记入报送历史 {HISTORY_FILE}：{period.label}第 1 版" in page
 
 
 def test_each_summary_is_recorded_and_the_next_forms_carry_its_texts(

@@ -313,10 +313,9 @@ class Desk:
             return self.back(f"/p/{period.key}", [("error", str(exc))])
         written = (files.docx, files.xlsx, files.report, *([files.pdf] if files.pdf else []))
         names = "、".join(shown(p.name) for p in written)
-        notes = [("ok", f"已生成：{names}。")]
+        recorded = files.recorded.note(self.ws.root) if files.recorded else ""
+        notes = [("ok", f"已生成：{names}。{recorded}")]
         notes += [("warn", f"{k.note(self.ws.root)}。") for k in files.kept]
-        if files.recorded is not None:
-            notes.append(("ok", files.recorded.note()))
         if files.history_error:
             notes.append(("error", f"一览表已生成，但未能记入报送历史：{files.history_error}"))
         return self.back(f"/p/{period.key}", notes)

@@ -567,12 +567,16 @@ class Recorded:
     version: Version
     new: bool  # False: the same result as the current version, which stays current
 
-    def note(self) -> str:
+    def note(self, root: Path | None = None) -> str:
+        """What to tell the person; the file relative to `root` when inside it."""
         v = self.version
         if not self.new:
             return f"汇总结果与报送历史中{v.period.label}第 {v.version} 版相同，未新增版本。"
+        path = self.path
+        if root is not None and path.is_relative_to(root):
+            path = path.relative_to(root)
         kept = "，之前的版本仍保留" if v.version > 1 else ""
-        return f"已记入报送历史 {shown(str(self.path))}：{v.period.label}第 {v.version} 版{kept}。"
+        return f"已记入报送历史 {shown(str(path))}：{v.period.label}第 {v.version} 版{kept}。"
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": shown(str(self.path)), "version": self.version.version, "new": self.new}
