@@ -5,6 +5,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,14 @@ from support.registers import write_register
 # tests, and the commands they start, keep theirs apart from the user's.
 os.environ["TOOLKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="toolkit-test-cache-")
 atexit.register(shutil.rmtree, os.environ["TOOLKIT_CACHE_DIR"], ignore_errors=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A folder of its own for each module's shared fixtures too (they run before any test's)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path_factory.mktemp("module-cwd"))
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -65,7 +65,11 @@ def annual_rows(xlsx: Path) -> dict[str, dict[str, str]]:
     sheet = load_workbook(xlsx, read_only=True).worksheets[0]
     rows = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
     at = next(i for i, r in enumerate(rows) if "序号" in r)
-    return {r[1]: dict(zip(rows[at], r, strict=False)) for r in rows[at + 1 :] if r[1]}
+    out: dict[str, dict[str, str]] = {}
+    for r in rows[at + 1 :]:  # a project's first line (the others continue its text)
+        if r[1]:
+            out.setdefault(r[1], dict(zip(rows[at], r, strict=False)))
+    return out
 
 
 @pytest.mark.libreoffice
@@ -122,8 +126,9 @@ def test_four_quarters_in_sequence(tmp_path: Path) -> None:
         label = f"第{rules.QUARTER_CN[quarter]}季度"
         merged = summary_rows(xlsx)
         for pid in seed.IDS:
-            rows = merged[pid]
-            evaluation = rows[0][rules.EVALUATION].split("\n")[0]
+            rows = merged[pid]  # a joint project: a line per unit, each with its evaluation
+            evaluations = [r[rules.EVALUATION].split("\n")[0] for r in rows]
+            evaluation = rules.least_advanced(evaluations) or evaluations[0]
             assert annual[pid][f"{label}进度评价"] == evaluation, (quarter, pid)
             if len(rows) == 1:
                 assert annual[pid][f"{label}进展情况"] == rows[0][rules.PROGRESS], (quarter, pid)
@@ -259,3 +264,18 @@ def test_the_previous_quarters_texts_reach_the_form_rows(tmp_path: Path) -> None
     )
     assert by_id["40"]["text"] == "二季度未报送此项"  # 民政局's entry is not 民治街道's
     assert ctx["previous_label"] == "第二季度" and ctx["previous_note"] == ""
+
+
+def test_the_reference_cell_is_cut_where_the_texts_are_long(tmp_path: Path) -> None:
+    from toolkit.forms.context import REFERENCE_CHARS, previous_context
+
+    long = "已完成" + "施工" * 200
+    previous = PreviousQuarter(
+        Period(2023, 3), FOUND, {("10-3", "民治街道"): PreviousEntry(long, long, "正常推进")}
+    )
+    row = previous_context(previous, "10-3", "民治街道")
+    assert row["progress"] == row["plan"] == long  # whole, for a template that wants it all
+    first, second, third = row["text"].split("\n")
+    assert first == f"进展情况：{long[:REFERENCE_CHARS]}…"
+    assert second == f"问题及计划：{long[:REFERENCE_CHARS]}…"
+    assert third == "进度评价：正常推进"

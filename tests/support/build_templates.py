@@ -58,7 +58,7 @@ HEADER_FILL = "D9D9D9"
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
 CREATED = "2024-01-01T00:00:00Z"
 
-FORM_WIDTHS = (800, 1300, 1600, 1400, 2100, 2700, 2100, 900, 1000, 670)
+FORM_WIDTHS = (800, 1200, 1800, 1300, 1500, 3000, 2700, 900, 800, 570)
 # 序号 holds `10-3-2` on one line (Times New Roman, or DejaVu Serif where it is missing).
 SUMMARY_WIDTHS = (1100, 900, 1300, 1300, 1200, 3300, 3100, 800, 1000, 570)
 assert sum(FORM_WIDTHS) == TEXT_WIDTH and sum(SUMMARY_WIDTHS) == TEXT_WIDTH
@@ -373,8 +373,7 @@ def form_document_xml() -> str:
     note = (
         "填报说明：进展情况、存在问题及下一步工作计划每格不超过{{ max_chars }}字（不计空格），"
         "条目用“1.”“2.”编号；进度评价点击单元格从下拉列表中选择（{{ evaluations_text }}）。"
-        "请勿修改序号、项目名称和目标，勿增删行列。“上季度填报”一栏是本单位上季度填报的内容，"
-        "供对照更新，不计入汇总，无需修改。"
+        "请勿修改序号、项目名称和目标，勿增删行列。"
     )
     signature = "填报人：" + " " * 20 + "联系电话：" + " " * 20 + "填报日期：      年    月    日"
     body = "".join(

@@ -39,8 +39,22 @@ def period_context(region: str, period: Period) -> dict[str, Any]:
     }
 
 
+# Characters of last quarter's progress and of its plan the reference cell shows: with the
+# labels, a cell no taller than the 进展情况 cell a unit fills to the limit.
+REFERENCE_CHARS = 80
+
+
+def _clipped(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= REFERENCE_CHARS else text[:REFERENCE_CHARS] + "…"
+
+
 def previous_context(previous: PreviousQuarter, project_id: str, unit: str) -> dict[str, str]:
-    """A row's `previous`: what the unit reported for it the quarter before, for reference."""
+    """A row's `previous`: what the unit reported for it the quarter before, for reference.
+
+    `text` is the reference cell: each part on its line, progress and plan
+    cut at REFERENCE_CHARS; the parts themselves are whole.
+    """
     entry = previous.entry(project_id, unit)
     before = previous.before
     label = f"第{before.quarter_cn}季度" if before else ""
@@ -49,8 +63,8 @@ def previous_context(previous: PreviousQuarter, project_id: str, unit: str) -> d
     lines = [
         f"{name}：{text}"
         for name, text in (
-            ("进展情况", entry.progress),
-            ("问题及计划", entry.plan),
+            ("进展情况", _clipped(entry.progress)),
+            ("问题及计划", _clipped(entry.plan)),
             ("进度评价", entry.evaluation or ""),
         )
         if text.strip()

@@ -27,7 +27,8 @@ from toolkit.history.annual import (
 )
 from toolkit.office.filenames import safe_name
 from toolkit.office.fileset import FileSet, Kept
-from toolkit.office.xlsx_out import Style, Workbook
+from toolkit.office.textfit import split_to_fit
+from toolkit.office.xlsx_out import BODY, NOTE, SUBTITLE, Workbook, max_lines, per_line
 from toolkit.summary.document import evaluation_mark
 from toolkit.summary.model import (
     DEFAULT_COLORS,
@@ -113,45 +114,58 @@ def annual_docx(view: YearView, colors: dict[str, str], template: Path | None = 
     )
 
 
-TITLE = Style(font="方正小标宋简体", size=18, horizontal="center", vertical="center", wrap=True)
-NOTE = Style(vertical="top", wrap=True)
+# Characters: the project's columns, then each quarter's 进度评价 and 进展情况.
+PROJECT_WIDTHS = [9, 7, 11, 13, 10]
+QUARTER_WIDTHS = [7, 24]
 
 
 def annual_workbook(view: YearView, colors: dict[str, str]) -> Workbook:
-    """Sheet 全年一览表: per project, each quarter's evaluation and progress; sheet 统计."""
+    """Sheet 全年一览表: per project, each quarter's evaluation and progress; sheet 统计.
+
+    Printed as the 一览表 workbook is (toolkit.office.xlsx_out): a progress
+    text taller than a row may be goes on in rows of its own, marked （续）.
+    """
     wb = Workbook({PROP_OUTPUT: OUTPUT_ANNUAL})
     ws = wb.add_sheet(OUTPUT_ANNUAL)
-    labels = [f"第{rules.QUARTER_CN[q]}季度" for q in QUARTERS]
     headers = ["民生事项", "序号", "项目名称", "年度目标", "主办单位"]
-    for label in labels:
+    for q in QUARTERS:
+        label = f"第{rules.QUARTER_CN[q]}季度"
         headers += [f"{label}进度评价", f"{label}进展情况"]
     ncol = len(headers)
-    ws.set(1, 1, annual_title(view.region, view.year), TITLE)
-    ws.set(2, 1, f"（{view.coverage}）", NOTE)
-    ws.set(3, 1, view.result_text, NOTE)
-    for r in range(1, 4):
-        ws.merge(r, 1, r, ncol)
-    ws.heights[1] = 30
-
-    def values(row: AnnualRow) -> list[str]:
+    title = annual_title(view.region, view.year)
+    ws.footer_title = title
+    ws.heading(1, title, ncol)
+    ws.heading(2, f"（{view.coverage}）", ncol, SUBTITLE)
+    ws.heading(3, view.result_text, ncol, NOTE)
+    header_row = 4
+    widths = PROJECT_WIDTHS + QUARTER_WIDTHS * len(QUARTERS)
+    ws.table(headers, [], widths=widths, start_row=header_row)
+    fit = max_lines(BODY.size) - 1
+    per = per_line(QUARTER_WIDTHS[1], BODY.size)
+    r = header_row + 1
+    for row in view.rows:
         p = row.project
-        out = [p.matter, p.id, p.name, p.annual_target, p.lead]
-        for q in row.quarters:
-            out += [q.evaluation, q.progress]
-        return out
-
-    header_row = 5
-    widths = [18, 8, 22, 28, 14, *([10, 40] * len(QUARTERS))]
-    ws.table(headers, (values(r) for r in view.rows), widths=widths, start_row=header_row)
-    for n, row in enumerate(view.rows, start=header_row + 1):
-        ws.restyle(n, 2, horizontal="center", vertical="center")
-        for i, q in enumerate(row.quarters):
-            fill = NOT_MERGED_FILL if not q.merged else colors.get(q.evaluation)
-            ws.restyle(n, 6 + 2 * i, horizontal="center", vertical="center", fill=fill)
-    ws.print_title_row = header_row
-    ws.landscape = True
+        pieces = [split_to_fit(q.progress, per, fit) for q in row.quarters]
+        for k in range(max(len(x) for x in pieces)):
+            values = [
+                p.matter,
+                p.id,
+                p.name if k == 0 else f"{p.name}（续）",
+                p.annual_target,
+                p.lead,
+            ]
+            for q, texts in zip(row.quarters, pieces, strict=True):
+                values += [q.evaluation if k == 0 else "", texts[k] if k < len(texts) else ""]
+            for c, value in enumerate(values, start=1):
+                ws.set(r, c, value, BODY)
+            ws.restyle(r, 2, horizontal="center", vertical="center")
+            for i, q in enumerate(row.quarters):
+                fill = NOT_MERGED_FILL if not q.merged else colors.get(q.evaluation)
+                ws.restyle(r, 6 + 2 * i, horizontal="center", vertical="center", fill=fill)
+            r += 1
 
     stats = wb.add_sheet("统计")
+    stats.footer_title = f"{title}（统计）"
     stats.table(
         [*STATS_HEADERS, "汇总时间", "版本"],
         (
@@ -166,7 +180,7 @@ def annual_workbook(view: YearView, colors: dict[str, str]) -> Workbook:
             else [q.label, NOT_MERGED]
             for q in view.quarters
         ),
-        widths=[12, *([10] * (len(STATS_HEADERS) - 1)), 18, 6],
+        widths=[12, *([9] * (len(STATS_HEADERS) - 1)), 17, 6],
     )
     return wb
 
