@@ -78,6 +78,14 @@ def test_each_summary_is_recorded_and_the_next_forms_carry_its_texts(
     assert quarters.progress(1, UNIT, "10-3").splitlines()[0] in row.cells["reference"]
 
 
+def versions_of(page: str) -> str:
+    """The unit page's section of uploads (in the page's body, once)."""
+    assert page.count('id="versions"') == 1
+    head, section = page.split('<section class="card" id="versions">', 1)
+    assert "</title>" in head
+    return section.split("</section>", 1)[0]
+
+
 def test_the_unit_page_shows_every_upload_and_what_changed(
     client: TestClient, root: Path, tmp_path: Path
 ) -> None:
@@ -92,14 +100,14 @@ def test_the_unit_page_shows_every_upload_and_what_changed(
     rows["40"]["进度评价"] = "进度滞后"
     second = fill_form(form(root, period), tmp_path / "退回后修改.docx", rows)
     upload(client, period, second)
-    page = client.get(f"/p/{period.key}/u/{q(UNIT)}").text
+    page = versions_of(client.get(f"/p/{period.key}/u/{q(UNIT)}").text)
     assert "第 1 份" in page and "第 2 份" in page
     assert "与第 1 份相比，改动 2 处" in page
     assert '<del class="diff-del">04</del><ins class="diff-ins">50</ins>' in page
     assert '<del class="diff-del">正常推进</del><ins class="diff-ins">进度滞后</ins>' in page
     # A third upload identical to the second: nothing changed.
     upload(client, period, fill_form(form(root, period), tmp_path / "再次.docx", rows))
-    page = client.get(f"/p/{period.key}/u/{q(UNIT)}").text
+    page = versions_of(client.get(f"/p/{period.key}/u/{q(UNIT)}").text)
     assert "与第 2 份相比，填写的内容没有改动" in page
 
 

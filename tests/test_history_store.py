@@ -20,7 +20,8 @@ from support.seed import MINZHI_Q3
 
 from toolkit.core.period import Period
 from toolkit.forms.identity import HISTORY_APPLICATION_ID
-from toolkit.history.store import SCHEMA_VERSION, HistoryError, HistoryStore
+from toolkit.history.schema import SCHEMA_VERSION
+from toolkit.history.store import HistoryError, HistoryStore
 
 Q3 = Period(2023, 3)
 

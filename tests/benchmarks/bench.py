@@ -514,37 +514,36 @@ def _entry_rows(work: Path) -> tuple[list[tuple[str, ...]], int]:
     return rows, result.files_read
 
 
-def phase_history_floor(work: Path, jobs: int) -> int:
-    """The floor: the units' entries alone, into one bare table, in one transaction."""
+def _bare_table(work: Path, name: str, *, commit_each: bool) -> int:
+    """The units' entries into one bare SQLite table: one transaction, or one per row."""
     import sqlite3
 
     rows, files = _entry_rows(work)
-    path = _fresh(work, "floor")
+    path = _fresh(work, name)
     start = time.perf_counter()
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE entries (id, unit, progress, plan, evaluation)")
-    with db:
-        db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", rows)
+    insert = "INSERT INTO entries VALUES (?, ?, ?, ?, ?)"
+    if commit_each:
+        for row in rows:
+            with db:
+                db.execute(insert, row)
+    else:
+        with db:
+            db.executemany(insert, rows)
     db.close()
     _TIMER.append(time.perf_counter() - start)
     return files
+
+
+def phase_history_floor(work: Path, jobs: int) -> int:
+    """The floor: the units' entries alone, into one bare table, in one transaction."""
+    return _bare_table(work, "floor", commit_each=False)
 
 
 def phase_history_naive(work: Path, jobs: int) -> int:
     """The naive way: the same entries, one commit per row."""
-    import sqlite3
-
-    rows, files = _entry_rows(work)
-    path = _fresh(work, "naive")
-    start = time.perf_counter()
-    db = sqlite3.connect(path)
-    db.execute("CREATE TABLE entries (id, unit, progress, plan, evaluation)")
-    for row in rows:
-        with db:
-            db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", row)
-    db.close()
-    _TIMER.append(time.perf_counter() - start)
-    return files
+    return _bare_table(work, "naive", commit_each=True)
 
 
 PHASES = {

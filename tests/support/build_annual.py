@@ -14,18 +14,18 @@ import sys
 from pathlib import Path
 
 from support.build_templates import (
-    BODY_RPR,
     CELL_RPR,
-    SUBTITLE_RPR,
     _write_package,
     body_para,
     cell,
     control_row,
     document,
     head_cell,
+    legend_para,
     para,
     row,
     run,
+    subtitle_para,
     table,
     text_cell,
     title_para,
@@ -108,27 +108,11 @@ def annual_document_xml() -> str:
             control_row(w, "{%tr endfor %}"),
         ],
     )
-    legend = para(
-        [
-            run(
-                "进度评价：已完成的项目写“已完成”，未汇总的季度写“未汇总”；{% for item in legend %}",
-                BODY_RPR,
-            ),
-            run("{{r item.mark }}", BODY_RPR),
-            run("{{ item.name }}\u3000{% endfor %}", BODY_RPR),
-        ],
-        jc="left",
-        mark=BODY_RPR,
-    )
+    legend = legend_para("进度评价：已完成的项目写“已完成”，未汇总的季度写“未汇总”；")
     body = "".join(
         [
             title_para("{{ title }}"),
-            para(
-                run("（{{ coverage }}）", SUBTITLE_RPR),
-                style="Subtitle",
-                jc="center",
-                mark=SUBTITLE_RPR,
-            ),
+            subtitle_para("（{{ coverage }}）"),
             body_para("{{ result_text }}", jc="left"),
             stats,
             body_para(""),  # LibreOffice joins two tables with nothing between them

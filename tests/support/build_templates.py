@@ -199,6 +199,23 @@ def title_para(text: str) -> str:
     return para(run(text, TITLE_RPR), style="Title", jc="center", mark=TITLE_RPR)
 
 
+def subtitle_para(text: str) -> str:
+    return para(run(text, SUBTITLE_RPR), style="Subtitle", jc="center", mark=SUBTITLE_RPR)
+
+
+def legend_para(intro: str) -> str:
+    """`intro`, then each evaluation's coloured mark and name (`legend`)."""
+    return para(
+        [
+            run(f"{intro}{{% for item in legend %}}", BODY_RPR),
+            run("{{r item.mark }}", BODY_RPR),
+            run("{{ item.name }}\u3000{% endfor %}", BODY_RPR),
+        ],
+        jc="left",
+        mark=BODY_RPR,
+    )
+
+
 def body_para(text: str, *, jc: str | None = None, style: str | None = None) -> str:
     if not text:
         return para("", style=style, jc=jc, mark=BODY_RPR)
@@ -479,24 +496,11 @@ def summary_document_xml() -> str:
             control_row(w, "{%tr endfor %}"),
         ],
     )
-    legend = para(
-        [
-            run("进度评价：已完成的项目填写“已完成”；{% for item in legend %}", BODY_RPR),
-            run("{{r item.mark }}", BODY_RPR),
-            run("{{ item.name }}\u3000{% endfor %}", BODY_RPR),
-        ],
-        jc="left",
-        mark=BODY_RPR,
-    )
+    legend = legend_para("进度评价：已完成的项目填写“已完成”；")
     body = "".join(
         [
             title_para("{{ region }}{{ year }}年第{{ quarter_cn }}季度民生实事项目进展情况一览表"),
-            para(
-                run("（截至{{ period_end }}）", SUBTITLE_RPR),
-                style="Subtitle",
-                jc="center",
-                mark=SUBTITLE_RPR,
-            ),
+            subtitle_para("（截至{{ period_end }}）"),
             legend,
             body_para("{{ stats_text }}", jc="left"),
             tbl,

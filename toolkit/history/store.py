@@ -6,20 +6,7 @@ its period in one transaction, as a new version: the versions before stay,
 the highest is the period's current one. A merge that comes to the same
 result from the same files adds no version.
 
-Schema (`PRAGMA user_version` = SCHEMA_VERSION; `application_id` = APPLICATION_ID):
-
-    info(key PRIMARY KEY, value)               `region`: whose history this is
-    merges(id PRIMARY KEY, period, year, quarter, version, recorded_at, command,
-           user, host, region, register_file, register_sha256, digest, changes)
-                                               one row per version; UNIQUE(period, version)
-    rows(merge_id, position, id, matter, name, annual_target, quarter_target,
-         lead, co, progress, plan, evaluation, status)      the 一览表's rows
-    entries(merge_id, project_id, unit, progress, plan, evaluation, evaluation_typed)
-    returns(merge_id, unit, status, file, sha256, received, errors, warnings)
-    findings(merge_id, position, code, level, unit, project_id, file, message)
-
-`rows`, `entries`, `returns` and `findings` refer to `merges.id`. Texts are
-stored as merged; `changes` is JSON (toolkit.history.changes).
+The tables and their versions are toolkit.history.schema.
 
 Durability: a rollback journal (not WAL: offices keep folders on network
 shares, where WAL's shared memory does not work) and `synchronous = FULL`.
@@ -52,7 +39,6 @@ from toolkit.core.previous import (
     no_previous,
 )
 from toolkit.errors import ToolkitError, UsageError
-from toolkit.forms.identity import HISTORY_APPLICATION_ID
 from toolkit.history.changes import what_changed
 from toolkit.history.records import (
     Content,
@@ -65,11 +51,10 @@ from toolkit.history.records import (
     from_merge,
     now,
 )
+from toolkit.history.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from toolkit.office.folder import shown
 from toolkit.returns.merging import MergeResult
 
-APPLICATION_ID = HISTORY_APPLICATION_ID
-SCHEMA_VERSION = 1
 BUSY_SECONDS = 30.0
 
 T = TypeVar("T")
@@ -87,80 +72,6 @@ _REASONS = (
     (("unable to open",), "无法打开（文件夹不存在或没有权限）"),
     (("disk i/o",), "读写时磁盘出错"),
 )
-
-
-_SCHEMA_V1 = """
-CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE merges (
-    id INTEGER PRIMARY KEY,
-    period TEXT NOT NULL,
-    year INTEGER NOT NULL,
-    quarter INTEGER NOT NULL,
-    version INTEGER NOT NULL,
-    recorded_at TEXT NOT NULL,
-    command TEXT NOT NULL,
-    user TEXT NOT NULL,
-    host TEXT NOT NULL,
-    region TEXT NOT NULL,
-    register_file TEXT NOT NULL,
-    register_sha256 TEXT NOT NULL,
-    digest TEXT NOT NULL,
-    changes TEXT NOT NULL,
-    UNIQUE (period, version)
-);
-CREATE TABLE rows (
-    merge_id INTEGER NOT NULL REFERENCES merges(id),
-    position INTEGER NOT NULL,
-    id TEXT NOT NULL,
-    matter TEXT NOT NULL,
-    name TEXT NOT NULL,
-    annual_target TEXT NOT NULL,
-    quarter_target TEXT NOT NULL,
-    lead TEXT NOT NULL,
-    co TEXT NOT NULL,
-    progress TEXT NOT NULL,
-    plan TEXT NOT NULL,
-    evaluation TEXT NOT NULL,
-    status TEXT NOT NULL,
-    PRIMARY KEY (merge_id, id)
-);
-CREATE TABLE entries (
-    merge_id INTEGER NOT NULL REFERENCES merges(id),
-    project_id TEXT NOT NULL,
-    unit TEXT NOT NULL,
-    progress TEXT NOT NULL,
-    plan TEXT NOT NULL,
-    evaluation TEXT,
-    evaluation_typed TEXT NOT NULL,
-    PRIMARY KEY (merge_id, project_id, unit)
-);
-CREATE TABLE returns (
-    merge_id INTEGER NOT NULL REFERENCES merges(id),
-    unit TEXT NOT NULL,
-    status TEXT NOT NULL,
-    file TEXT,
-    sha256 TEXT,
-    received TEXT,
-    errors INTEGER NOT NULL,
-    warnings INTEGER NOT NULL,
-    PRIMARY KEY (merge_id, unit)
-);
-CREATE TABLE findings (
-    merge_id INTEGER NOT NULL REFERENCES merges(id),
-    position INTEGER NOT NULL,
-    code TEXT NOT NULL,
-    level TEXT NOT NULL,
-    unit TEXT,
-    project_id TEXT,
-    file TEXT,
-    message TEXT NOT NULL,
-    PRIMARY KEY (merge_id, position)
-);
-CREATE INDEX entries_by_project ON entries (project_id);
-"""
-
-# user_version reached -> the script that brings a store from the version before to it.
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
 
 
 def who() -> tuple[str, str]:
@@ -238,7 +149,8 @@ class HistoryStore:
         try:
             yield
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite may have rolled back already (a full disk)
+                db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
 
