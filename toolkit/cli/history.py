@@ -78,11 +78,14 @@ def previous_json(previous: PreviousQuarter) -> dict[str, Any]:
 
 def record(history: Path | None, result: MergeResult) -> dict[str, Any] | None:
     """Record a merge in the history; what was recorded, for --json."""
-    from toolkit.history.store import record_merge
+    from toolkit.history.store import HistoryError, record_merge
 
     if history is None:
         return None
-    recorded = record_merge(history, result, f"toolkit {click.get_current_context().info_name}")
+    try:
+        recorded = record_merge(history, result, f"toolkit {click.get_current_context().info_name}")
+    except HistoryError as exc:  # checked before the returns were read: rare (disk full, locked)
+        raise HistoryError(f"一览表和问题清单已写出，但{exc.message}", hint=exc.hint) from None
     say(recorded.note())
     return recorded.as_dict()
 
@@ -260,13 +263,16 @@ def annual(
       toolkit annual --year 2023 --out 全年一览表.docx
       toolkit annual -y 2023 --json
     """
+    from toolkit.errors import UsageError
     from toolkit.history.annual import year_view
     from toolkit.history.annual_files import annual_names, write_annual
     from toolkit.history.store import HistoryStore
 
     with HistoryStore(Path(history) if history else _default_history()) as store:
         recorded = store.periods()
-        view = year_view(store, year or (recorded[-1].period.year if recorded else 0))
+        if not recorded:
+            raise UsageError(f"报送历史 {store.shown} 中还没有任何汇总记录。")
+        view = year_view(store, year or recorded[-1].period.year)
     docx_name, _ = annual_names(view.region, view.year)
     out_docx = output_path(out, DEFAULT_FOLDER / f"{view.year}全年" / docx_name, ".docx", "--out")
     out_xlsx = output_path(xlsx, out_docx.with_suffix(".xlsx"), ".xlsx", "--xlsx")

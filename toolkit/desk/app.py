@@ -207,7 +207,7 @@ class Desk:
         unit = self.unit_of(request, period)
         context = await run_in_threadpool(self._period_context, period)
         row = context["board"].row(unit)
-        versions = await run_in_threadpool(history.unit_versions, self.ws, period, unit)
+        versions = await run_in_threadpool(self.ws.sent_versions, period, unit)
         return self.page(request, "unit.html", row=row, versions=versions, **context)
 
     def year_of(self, request: Request) -> int:

@@ -1,21 +1,18 @@
-"""The desk's views of the history: the year (全年一览) and a unit's successive uploads.
+"""The desk's view of the history: the year (全年一览) and its 全年一览表.
 
 The year comes from the workspace's history file (every 生成一览表 records
-its period there); the 全年一览表 files go to `<年度>全年/`. A unit's uploads
-are read from 回收表/<单位>/ as a merge reads them.
+its period there); the 全年一览表 files go to `<年度>全年/`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.core.period import Period
-from toolkit.desk.workspace import Workspace, unit_folder_name
+from toolkit.desk.workspace import Workspace
 from toolkit.errors import UsageError
 from toolkit.history.annual import YearView, year_view
 from toolkit.history.annual_files import AnnualFiles, annual_names, write_annual
 from toolkit.history.store import HistoryStore
-from toolkit.returns.versions import SentVersion, sent_versions
 from toolkit.summary.model import evaluation_colors
 
 
@@ -53,9 +50,3 @@ def annual_files(ws: Workspace, year: int) -> list[Path]:
     return sorted(
         p for p in folder.iterdir() if not p.name.startswith((".", "~$")) and ws.offered(p)
     )
-
-
-def unit_versions(ws: Workspace, period: Period, unit: str) -> list[SentVersion]:
-    """Every file the unit sent for the period, oldest first, each compared with the one before."""
-    files = ws.received_files(period).get(unit_folder_name(unit), [])
-    return sent_versions(ws.register(), period, unit, [f.path for f in files])

@@ -63,6 +63,7 @@ from toolkit.register.source import READ_SUFFIXES
 from toolkit.returns.intake import ReadCache, take_in
 from toolkit.returns.merging import MergeResult, merge_returns, require_returns
 from toolkit.returns.survey import OWN_OUTPUT
+from toolkit.returns.versions import SentVersion, sent_versions
 from toolkit.summary.model import summary_file_name
 from toolkit.summary.outputs import write_merge_outputs
 from toolkit.templates import default_path
@@ -442,6 +443,16 @@ class Workspace:
         with self._cache_lock:
             self._merge_cache[period] = (key, result)
         return result
+
+    def sent_versions(self, period: Period, unit: str) -> list[SentVersion]:
+        """Every file the unit sent for the period, oldest first, each compared with the one
+        before (read as a merge reads them, through the same pool and cache)."""
+        files = self.received_files(period).get(unit_folder_name(unit), [])
+        paths = [f.path for f in files]
+        register = self.register()
+        return _readers.submit(
+            sent_versions, register, period, unit, paths, cache=self._reads
+        ).result()
 
     # -- deadline (optional, one per period)
 

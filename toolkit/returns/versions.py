@@ -15,7 +15,7 @@ from toolkit.core.period import Period
 from toolkit.office.folder import shown
 from toolkit.register.model import Register
 from toolkit.returns.checks import Entry, check_return
-from toolkit.returns.intake import Intake, take_in
+from toolkit.returns.intake import Intake, ReadCache, take_in
 
 # What is compared, with its label.
 _FIELDS = (
@@ -50,12 +50,20 @@ class SentVersion:
 
 
 def sent_versions(
-    register: Register, period: Period, unit: str, paths: list[Path]
+    register: Register,
+    period: Period,
+    unit: str,
+    paths: list[Path],
+    *,
+    cache: ReadCache | None = None,
 ) -> list[SentVersion]:
-    """`paths` (oldest first) read as `unit`'s returns, each compared with the last one read."""
+    """`paths` (oldest first) read as `unit`'s returns, each compared with the last one read.
+
+    Files in `cache` unchanged since a merge read them are not read again.
+    """
     out: list[SentVersion] = []
     last: SentVersion | None = None
-    for n, item in enumerate(take_in(paths, register, period), start=1):
+    for n, item in enumerate(take_in(paths, register, period, cache=cache), start=1):
         version = SentVersion(item.path, n, _problem(item, period))
         if version.problem is None and item.form is not None:
             version.entries, _ = check_return(register, period, unit, item.form)
