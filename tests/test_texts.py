@@ -12,11 +12,11 @@ from toolkit.core.texts import DELETED, INSERTED, SAME, comparable, diff, new_nu
 
 EXAMPLES = int(os.environ.get("TOOLKIT_HYPOTHESIS_EXAMPLES", "25"))
 
-# 100 characters of a real 进展情况, without numbers or punctuation.
+# 100 characters, every pair of neighbours different (the opening of the 千字文).
 HUNDRED = (
-    "根据民生微实事需求调研的结果形成了民治街道民生微实事需求清单按需提供服务截至目前街道共组织召开"
-    "四批社区民生微实事项目评审会共审核项目三百八十六个审批金额约三千万元进一步强化反馈机制细化党群"
-    "活动方案部署三区融合品牌项目"
+    "天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往秋收冬藏闰余成岁律吕调阳云腾致雨露结为霜"
+    "金生丽水玉出昆冈剑号巨阙珠称夜光果珍李柰菜重芥姜海咸河淡鳞潜羽翔龙师火帝鸟官人皇"
+    "始制文字乃服衣裳推位让国有虞陶唐吊民伐罪周发殷汤坐朝问道垂拱平章"
 )[:100]
 
 
@@ -30,6 +30,7 @@ def replaced(text: str, k: int) -> str:
 
 def test_the_documented_scale_seven_and_eight_replaced_characters() -> None:
     assert len(HUNDRED) == 100 and "鑫" not in HUNDRED
+    assert len({HUNDRED[i : i + 2] for i in range(99)}) == 99
     assert similarity(HUNDRED, replaced(HUNDRED, 7)) >= 0.85
     assert similarity(HUNDRED, replaced(HUNDRED, 8)) < 0.85
 

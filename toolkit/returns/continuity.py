@@ -55,9 +55,10 @@ def _alike(now: str, then: str, threshold: float) -> float | None:
     The same text: both long enough to compare, at least `threshold` alike,
     and no number in `now` that `then` had not (a changed figure is news).
     """
-    if min(len(texts.comparable(now)), len(texts.comparable(then))) < MIN_COMPARED_CHARS:
+    cn, ct = texts.comparable(now), texts.comparable(then)
+    if min(len(cn), len(ct)) < MIN_COMPARED_CHARS:
         return None
-    alike = texts.similarity(now, then)
+    alike = texts.comparable_similarity(cn, ct)
     if alike < threshold or (alike < 1.0 and texts.new_numbers(now, then)):
         return None
     return alike

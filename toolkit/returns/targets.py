@@ -106,7 +106,7 @@ def _due_on_track(
     for w in words:
         rest = rest.replace(w, "") if w else rest
     subject = subject_of(rest, period.year)
-    if len(subject) >= 2 and texts.mentions(progress, subject):
+    if len(subject) >= 2 and texts.mentions(texts.comparable(progress), subject):
         return  # the progress says how the target went
     what = f"没有说明“{subject}”的完成情况" if len(subject) >= 2 else "本季度应全部完成"
     add(
