@@ -8,7 +8,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.core.dates import month_mentions
-from toolkit.core.texts import DELETED, INSERTED, SAME, comparable, diff, new_numbers, similarity
+from toolkit.core.texts import (
+    DELETED,
+    INSERTED,
+    SAME,
+    comparable,
+    diff,
+    mentions,
+    new_numbers,
+    similarity,
+)
 
 EXAMPLES = int(os.environ.get("TOOLKIT_HYPOTHESIS_EXAMPLES", "25"))
 
@@ -106,3 +115,28 @@ def test_similarity_is_symmetric_bounded_and_one_for_the_same_text(a: str, b: st
     assert 0.0 <= s <= 1.0
     assert s == similarity(b, a)
     assert similarity(a, a) == 1.0
+
+
+_PLAN = st.text(
+    st.one_of(
+        st.sampled_from(list("0123456789年月日底前末初中旬份以来起，。；、\n：1.（）十一二三")),
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x4E20),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(plan=_PLAN, now=_PLAN)
+def test_any_plan_gives_months_of_the_year_and_commitments_that_can_be_looked_for(
+    plan: str, now: str
+) -> None:
+    from toolkit.core.period import Period
+    from toolkit.returns.continuity import due_commitments
+
+    for m in month_mentions(plan, 2023):
+        assert 1 <= m.month <= 12 and 0 <= m.start < m.end
+    for c in due_commitments(plan, Period(2023, 3)):
+        assert len(c.subject) >= 2 and c.subject == comparable(c.subject)
+        assert mentions(comparable(c.text), c.subject)  # a promise always speaks of itself
+        mentions(comparable(now), c.subject)
