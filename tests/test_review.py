@@ -274,3 +274,30 @@ def test_the_threshold_is_written_as_a_share_or_a_percentage(
     tmp_path: Path, value: str, share: float
 ) -> None:
     assert review_settings(register(tmp_path, {"相同文字阈值": value})).threshold == share
+
+
+# ---------------------------------------------------------------- the reference cell
+
+
+def with_reference(text: str) -> Entry:
+    e = entry("1-2", NEW_PROGRESS, "正常推进")
+    return Entry(e.unit, e.id, e.progress, e.plan, e.evaluation, e.evaluation_typed, reference=text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "fires"),
+    [
+        ("", False),  # emptied: nothing lost
+        (f"进展情况：{PROGRESS}\n进度评价：正常推进", False),  # as the form showed it
+        ("进度评价：正常推进", False),  # part of it deleted
+        ("二季度未报送此项", False),  # the note of a row not reported last quarter
+        ("本季度新增：完成外立面施工。", True),  # the unit's new text, in the wrong column
+    ],
+)
+def test_the_reference_cell_holds_only_what_the_form_showed(
+    tmp_path: Path, typed: str, fires: bool
+) -> None:
+    found = hints(tmp_path, 3, [with_reference(typed)], before(PROGRESS))
+    assert ("reference_changed" in codes(found)) == fires
+    if fires:
+        assert "本季度新增：完成外立面施工。" in found[0][2]

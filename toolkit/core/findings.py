@@ -50,6 +50,7 @@ CODES: dict[str, tuple[str, str]] = {
     "completed_before_milestone": (WARNING, "已完成早于年度目标节点"),
     "q4_not_completed": (WARNING, "第四季度未完成"),
     "target_due_on_track": (WARNING, "本季度应完成却评价为正常推进"),
+    "reference_changed": (WARNING, "改动了上季度参考栏"),
 }
 
 

@@ -138,7 +138,7 @@ def header_key(text: str) -> str | None:
         return ANNUAL_TARGET
     if h == "本季度目标" or _quarter_of_clean(h) is not None:  # h is clean: no second NFKC
         return QUARTER_TARGET
-    if is_reference_header(h):  # before 进展情况: `上季度进展情况（参考）` is not the unit's
+    if is_reference_header(h):  # before 进展情况: `上季度进展情况（供参考）` is not the unit's
         return REFERENCE
     if "进展情况" in h:
         return PROGRESS
@@ -184,9 +184,12 @@ def column_match(text: str, quarter: int | None) -> tuple[str | None, int]:
 
 
 def is_reference_header(text: str) -> bool:
-    """A column showing the quarter before's texts: `上季度填报（供参考）`, `上季度进展情况`."""
-    h = clean_header(text)
-    return h.startswith("上季度") or "参考" in h
+    """The form's column of the quarter before's texts, for reference: `上季度填报（供参考）`.
+
+    Only a header saying 参考: a `上季度进展情况` column a unit inserts itself is
+    an extra column like any other (column_match), whose text is reported.
+    """
+    return "参考" in clean_header(text)
 
 
 def is_project_header_row(texts: list[str]) -> bool:

@@ -7,7 +7,10 @@
   date that has now passed (`9月底前完成竣工验收`) and this quarter's texts
   say nothing of it;
 * `evaluation_raised_same_text`: a better evaluation than last quarter's,
-  with the same progress text.
+  with the same progress text;
+* `reference_changed`: the form's reference cell (last quarter's texts,
+  never merged) holds something the form did not show: text typed in the
+  wrong column is quoted, never lost without a word.
 """
 
 from __future__ import annotations
@@ -47,6 +50,17 @@ def check_continuity(c: Compared, period: Period, add: Add, enabled: Callable[[s
         _commitments(c, period, add)
     if enabled("evaluation_raised_same_text"):
         _raised(c, add)
+
+
+def check_reference(typed: str, shown: list[str], add: Add) -> None:
+    """The reference cell against what the form may have shown there (`shown`)."""
+    said = texts.comparable(typed)
+    if said and not any(said in texts.comparable(text) for text in shown):
+        add(
+            "reference_changed",
+            f"“上季度填报（供参考）”一栏中有表中原来没有的内容：“{quote(typed)}”。这一栏不汇总；"
+            "本季度的内容请写在进展情况或存在问题及下一步工作计划中。",
+        )
 
 
 def _alike(now: str, then: str, threshold: float) -> float | None:

@@ -18,11 +18,20 @@ from dataclasses import dataclass
 
 from toolkit.core.findings import CODES, Finding, finding
 from toolkit.core.period import Period
-from toolkit.core.previous import PreviousQuarter
+from toolkit.core.previous import (
+    FIRST_QUARTER,
+    FOUND,
+    NO_HISTORY,
+    NOT_RECORDED,
+    NOT_USED,
+    PreviousQuarter,
+    no_previous,
+)
 from toolkit.errors import RegisterError
+from toolkit.forms.context import previous_context
 from toolkit.register.model import Register
 from toolkit.returns.checks import Entry
-from toolkit.returns.continuity import Compared, check_continuity
+from toolkit.returns.continuity import Compared, check_continuity, check_reference
 from toolkit.returns.targets import check_targets
 
 REVIEW_CODES = (
@@ -33,12 +42,14 @@ REVIEW_CODES = (
     "completed_before_milestone",
     "q4_not_completed",
     "target_due_on_track",
+    "reference_changed",
 )
 
 OFF, THRESHOLD, UNFINISHED, COMPLETION = "不提示", "相同文字阈值", "未完成用语", "完成用语"
 DEFAULT_THRESHOLD = 0.85
 DEFAULT_UNFINISHED = ("正在", "推进中", "预计", "拟")
 DEFAULT_COMPLETION = ("完成", "完工", "建成", "投入使用")
+_NOTED = (FOUND, NO_HISTORY, NOT_RECORDED, NOT_USED)  # a FOUND note: "未报送此项"
 _LIST_SPLIT_RE = re.compile(r"[、，,；;\s/]+")
 
 
@@ -134,4 +145,19 @@ def review_return(
         if last is not None:
             compared = Compared(entry, last, label, settings.threshold)
             check_continuity(compared, period, add, settings.enabled)
+        # Only when what the form showed can be known: from the history as it is now.
+        if (
+            previous is not None
+            and previous.status in (FOUND, FIRST_QUARTER)
+            and settings.enabled("reference_changed")
+        ):
+            check_reference(entry.reference, _shown_for_reference(previous, pid, unit), add)
     return found
+
+
+def _shown_for_reference(previous: PreviousQuarter, project_id: str, unit: str) -> list[str]:
+    """What a form's reference cell may have shown: the texts, whole or cut, or a note why
+    there were none (the history may have changed since the form was made)."""
+    shown = previous_context(previous, project_id, unit)
+    notes = [no_previous(previous.period, status).note for status in _NOTED]
+    return [shown["text"], shown["progress"], shown["plan"], shown["evaluation"], *notes]
