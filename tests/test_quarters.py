@@ -140,7 +140,7 @@ def test_four_quarters_in_sequence(tmp_path: Path) -> None:
     again.mkdir()
     rows = quarters.fills(2, "民治街道")
     rows["13-3"]["进展情况"] += "\n4.补报：完成消防验收。"
-    forms = {u: p for u, p in generate_again(register, 2).items()}
+    forms = generate_again(register, 2)
     fill_form(forms["民治街道"], again / "民治街道.docx", rows)
     fill_form(forms["民政局"], again / "民政局.docx", quarters.fills(2, "民政局"))
     assert merge(register, 2, again)["history"]["version"] == 2

@@ -242,7 +242,7 @@ def _indented(text: str) -> str:
     "--out",
     "-o",
     metavar="全年一览表.docx",
-    help="Word 文件（可省略 .docx）；默认 输出/年度全年/ 下。",
+    help="Word 文件（可省略 .docx）；默认写入 输出/ 下该年度的文件夹，如 输出/2023全年/。",
 )
 @click.option("--xlsx", metavar="全年一览表.xlsx", help="Excel 文件；默认与 --out 同名 .xlsx。")
 @click.option(
