@@ -41,6 +41,11 @@ class Period:
         month, day = _QUARTER_END[self.quarter]
         return f"{self.year}年{month}月{day}日"
 
+    @property
+    def previous(self) -> Period | None:
+        """The quarter before, within the year (a year's projects and targets are its own)."""
+        return Period(self.year, self.quarter - 1) if self.quarter > 1 else None
+
     @classmethod
     def parse_key(cls, text: str) -> Period | None:
         text = text.strip().upper()
