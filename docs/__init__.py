@@ -26,6 +26,7 @@ TOPICS = (
     Topic("checks.md", "回收表的读取与检查规则", ("检查", "规则", "checks")),
     Topic("templates.md", "模板维护指南", ("模板", "templates")),
     Topic("desk.md", "网页工作台", ("工作台", "desk")),
+    Topic("history.md", "报送历史、上季度对照和全年一览表", ("历史", "history")),
     Topic(
         "supervision.md",
         "督查通报、报送及时情况、图表和公开版",

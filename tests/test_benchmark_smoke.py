@@ -27,6 +27,8 @@ def test_benchmark_runs_at_tiny_size():
         "| 汇总 merge",
         "| 汇总 merge·对照“读＋写”下限",
         "| 汇总·仅读取与检查",
+        "| 汇总·读取与检查，与上季度对照",
+        "| 记入报送历史",
         "| 写工作簿（每项目一行，10 列中文）",
         "| 读登记表",
     ], result.stdout

@@ -85,8 +85,10 @@ def test_each_unit_gets_exactly_its_rows_with_the_register_text(seed_forms, seed
         assert [r[0] for r in rows] == [p.id for p in expected], unit
         for cells, p in zip(rows, expected, strict=True):
             assert cells[:4] == [p.id, p.name, p.annual_target, p.quarter_target(3)]
-            assert cells[4:7] == ["", "", ""]  # progress, plan, evaluation left blank
-            assert cells[7:] == [p.lead, p.co]
+            # No history yet: the reference column says why it shows no texts.
+            assert cells[4] == "没有报送历史记录，无法列出二季度内容"
+            assert cells[5:8] == ["", "", ""]  # progress, plan, evaluation left blank
+            assert cells[8:] == [p.lead, p.co]
 
 
 def test_the_reader_finds_what_generate_wrote(seed_forms):
@@ -95,7 +97,8 @@ def test_the_reader_finds_what_generate_wrote(seed_forms):
     assert form.period == (2023, 3)
     assert [r.id for r in form.rows] == seed.IDS
     assert form.rows[2].cells[rules.LEAD] == "民治街道（工务）"
-    assert rules.header_key(form.headers[4]) == rules.PROGRESS
+    assert rules.header_key(form.headers[4]) == rules.REFERENCE
+    assert rules.header_key(form.headers[5]) == rules.PROGRESS
 
 
 def test_forms_carry_their_identity_as_custom_properties(seed_forms, seed_register):
@@ -120,9 +123,9 @@ def test_form_layout_title_unit_and_header(seed_forms):
     header = tbl.find("w:tr", NS)
     assert header.find("w:trPr/w:tblHeader", NS) is not None
     cells = header.findall("w:tc", NS)
-    assert ["".join(t.text for t in tc.iter(f"{W}t")) for tc in cells] == seed.FORM_HEADERS
+    assert ["".join(t.text for t in tc.iter(f"{W}t")) for tc in cells] == seed.SHIPPED_FORM_HEADERS
     widths = [int(c.get(f"{W}w")) for c in tbl.findall("w:tblGrid/w:gridCol", NS)]
-    assert len(widths) == 9 and min(widths) > 500
+    assert len(widths) == 10 and min(widths) > 500
     sect = root.find(".//w:sectPr/w:pgSz", NS)
     assert sect.get(f"{W}orient") == "landscape" and int(sect.get(f"{W}w")) > int(sect.get(f"{W}h"))
 

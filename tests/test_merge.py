@@ -16,6 +16,7 @@ from support import seed
 from support.cli import invoke
 from support.fill import fill_form
 from support.lo import fill_with_libreoffice, pdf_text, require_libreoffice, to_pdf
+from support.pdf_layout import pdf_pages
 from support.seed import MINZHI_Q3
 from support.summaries import summary_by_id, summary_table
 
@@ -388,16 +389,19 @@ def test_summary_groups_merge_the_matter_cell(tmp_path, forms):
         vm = first.find("w:tcPr/w:vMerge", NS)
         if vm is not None:
             merges.append(vm.get(f"{W}val"))
-    # 件 10 (10-3 on two rows: too long for one page), 13, 18, 19, 24, 31 alone,
+    ten = [r for r in summary_table(tmp_path / "out" / "一览表.docx") if r[rules.ID] == "10-3"]
+    # 件 10 (10-3 on several rows: too tall for one), 13, 18, 19, 24, 31 alone,
     # 32-4 + 32-5 together, 40 alone (a row for each of its eight units)
     assert merges == [
-        *("restart", "continue"),
+        *("restart", *["continue"] * (len(ten) - 1)),
         *["restart"] * 5,
         *("restart", "continue"),
         *("restart", *["continue"] * 7),
     ]
-    ten = [r for r in summary_table(tmp_path / "out" / "一览表.docx") if r[rules.ID] == "10-3"]
-    assert [r[rules.NAME] for r in ten] == ["星河传奇暖蜂驿站", "星河传奇暖蜂驿站（续）"]
+    assert len(ten) > 1
+    assert [r[rules.NAME] for r in ten] == ["星河传奇暖蜂驿站"] + ["星河传奇暖蜂驿站（续）"] * (
+        len(ten) - 1
+    )
     texts = "".join(t.text or "" for t in root.iter(f"{W}t"))
     assert "（截至2023年9月30日）" in texts
     # Row 40 (eight lead units, one reported) is counted apart from the evaluations.
@@ -405,6 +409,18 @@ def test_summary_groups_merge_the_matter_cell(tmp_path, forms):
         "共9项：已完成3项，正常推进5项，进度滞后0项，严重滞后0项，部分单位未报送1项，未报送0项"
         in texts
     )
+
+
+@pytest.mark.libreoffice
+def test_the_table_starts_on_the_first_page(tmp_path, forms):
+    """A tall first row (10-3's 370 characters) under a two-line statistics paragraph:
+    its first part fits under the title block, so page 1 is not a title page alone."""
+    require_libreoffice()
+    folder = returns_dir(tmp_path, forms, {"民治街道": seed_fill()})
+    merge_json(tmp_path, forms, folder)
+    pdf = to_pdf(tmp_path / "out" / "一览表.docx", tmp_path / "pdf")
+    first = pdf_pages(pdf)[0]
+    assert first.find("10-3") is not None, [w.text for w in first.words]
 
 
 @pytest.mark.libreoffice

@@ -47,8 +47,13 @@ def _upload(ws: Workspace, tmp_path: Path, period: Period, unit: str, values: di
 def ws(tmp_path: Path) -> Workspace:
     """Q2: 民治街道 and 民政局 on time (deadline today). Q3: 民治街道 late (deadline yesterday)."""
     root = workspace(tmp_path)
-    # The seed's register knows only Q3's targets: Q2's are taken to be the same.
-    write_register(root / REGISTER_NAME, [[*r[:5], r[6], *r[6:]] for r in seed_rows()])
+    # The seed's register knows only Q3's targets: Q2's are taken to be the same. Q2's
+    # deadline is in its 设置 too, where the command line finds an earlier quarter's.
+    write_register(
+        root / REGISTER_NAME,
+        [[*r[:5], r[6], *r[6:]] for r in seed_rows()],
+        settings={"地区": "龙华区", "年度": 2023, "第二季度报送截止日期": TODAY.isoformat()},
+    )
     made = Workspace(root)
     for period in (Q2, Q3):
         made.generate(period)
@@ -91,8 +96,33 @@ def test_repeat_laggards_and_rates_in_the_desks_report_and_board(ws):
     assert "本年及时率" in page and "50.0%" in page
 
 
+def _report_json(ws: Workspace, out: Path, *extra: str | Path) -> dict:
+    args = [ws.returns_dir(Q3), "-r", ws.root / REGISTER_NAME, "-q", "3", "--json", *extra]
+    done = invoke("report", *args, "--out", out)
+    assert done.exit_code == 0, done.stderr
+    return json.loads(done.stdout)["report"]
+
+
+def test_the_command_line_takes_earlier_quarters_from_the_history(ws, tmp_path):
+    history = tmp_path / "报送历史.sqlite"
+    q2 = [ws.returns_dir(Q2), "-r", ws.root / REGISTER_NAME, "-q", "2", "--history", history]
+    done = invoke("merge", *q2, "--out", tmp_path / "q2" / "一览表.docx")
+    assert done.exit_code == 0, done.stderr
+    yesterday = ws.deadline(Q3).isoformat()
+    data = _report_json(ws, tmp_path / "通报.docx", "--history", history, "--deadline", yesterday)
+    assert data["timeliness_periods"] == ["2023Q2", "2023Q3"]
+    assert [(r["id"], r["before"], r["evaluation"]) for r in data["repeats"]] == [
+        ("19-2", "进度滞后", "进度滞后")
+    ]
+    # The history keeps the upload times: the same rates as the desk's board.
+    board = {r.unit: r.rate.as_dict() for r in build_board(ws, Q3).rows if r.rate}
+    assert {r["unit"]: r for r in data["timeliness_rates"]} == board
+    assert board["民治街道"]["rate"] == "50.0%"
+
+
 def test_the_command_line_without_earlier_records_says_it_did_not_judge(ws, tmp_path):
     args = [ws.returns_dir(Q3), "-r", ws.root / REGISTER_NAME, "-q", "3", "--json"]
+    args += ["--no-history"]
     done = invoke("report", *args, "--out", tmp_path / "通报.docx")
     assert done.exit_code == 0, done.stderr
     data = json.loads(done.stdout)["report"]

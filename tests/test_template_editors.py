@@ -365,7 +365,7 @@ def test_a_tag_typed_any_way_passes_check_and_renders(tmp_path_factory, drawn):
     context = sample_context("form", {key: "张三"})
     document = PreparedTemplate(template).render_parts(context)["word/document.xml"]
     rows = etree.fromstring(document).findall(".//w:tbl/w:tr", NS)
-    assert "".join(rows[2].findall("w:tc", NS)[8].itertext()) == "张三"
+    assert "".join(rows[2].findall("w:tc", NS)[9].itertext()) == "张三"  # 协办单位
 
 
 def test_a_column_loop_renders_like_stock_docxtpl(tmp_path):

@@ -149,7 +149,7 @@ def test_a_render_that_breaks_for_some_data_writes_nothing(tmp_path):
     prepared.render_bytes_to(tmp_path / "民治街道.docx", context)  # fine for this unit
     with pytest.raises(TemplateError) as err:
         prepared.render_bytes_to(target, {**context, "unit": "民政局"})
-    assert "不是有效的 Word 内容，位置：第1个表格第4行第9列" in err.value.message
+    assert "不是有效的 Word 内容，位置：第1个表格第4行第10列" in err.value.message
     assert "没有写出文件" in err.value.message
     assert not target.exists()
 
@@ -161,7 +161,7 @@ def test_the_renderer_names_a_place_the_maintainer_can_find(tmp_path):
     out = tmp_path / "预览.docx"
     result = invoke("template", "preview", template, "-o", out)
     assert result.exit_code == 1
-    assert "位置：第1个表格第4行第9列，附近文字“{{ row.co row.id }}”" in result.stderr
+    assert "位置：第1个表格第4行第10列，附近文字“{{ row.co row.id }}”" in result.stderr
     assert "段附近" not in result.stderr and not out.exists()
     broken = replaced(FORM, tmp_path / "b.docx", ("{%tr endfor %}", "{% endfor %}"))
     with pytest.raises(TemplateError) as err:

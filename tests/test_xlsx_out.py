@@ -157,16 +157,31 @@ def test_split_keeps_paragraphs_together_where_it_can() -> None:
     assert split_to_fit("短", 20, 7) == ["短"]
 
 
+def test_split_cuts_a_paragraph_only_when_taller_than_whole() -> None:
+    text = "\n".join(["1." + "甲" * 8, "2." + "乙" * 48, "3." + "丙" * 8])  # 1, 5, 1 lines
+    assert split_to_fit(text, 20, 3, 6) == text.split("\n")  # the 5 lines kept whole
+    cut = split_to_fit(text, 20, 3)  # paragraph 2 cut after 3 lines, its tail joins 3.
+    assert cut == ["1." + "甲" * 8, "2." + "乙" * 29, "乙" * 19 + "\n3." + "丙" * 8]
+
+
 @given(
     st.lists(st.text(alphabet="民生实事abc 1。", max_size=120), max_size=8),
     st.integers(2, 40),
     st.integers(1, 12),
+    st.integers(0, 20),
 )
-def test_split_pieces_fit_and_lose_nothing(paragraphs: list[str], per: int, lines: int) -> None:
+def test_split_pieces_fit_and_lose_nothing(
+    paragraphs: list[str], per: int, lines: int, whole: int
+) -> None:
     text = "\n".join(paragraphs)
-    pieces = split_to_fit(text, per, lines)
-    assert all(line_count(p, per) <= lines for p in pieces)
+    pieces = split_to_fit(text, per, lines, whole)
+    for piece in pieces:  # a piece over `lines` is one paragraph kept whole
+        assert line_count(piece, per) <= lines or (
+            "\n" not in piece and line_count(piece, per) <= whole
+        )
     assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
+    if whole >= max((line_count(p, per) for p in paragraphs), default=0):
+        assert "\n".join(pieces) == text  # no paragraph cut
 
 
 def test_no_row_is_taller_than_excel_allows(tmp_path: Path) -> None:

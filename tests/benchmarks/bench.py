@@ -18,7 +18,12 @@ process (so peak RSS is per phase), the median of `--repeat` runs (default
   `row.cells` texts). A second merge row compares the same time with the
   floor of reading plus writing (re-packing the three files the merge wrote,
   as generate's floor does). A third row times merge_returns alone (reading,
-  identifying, checking), against the reading floor and baseline.
+  identifying, checking), against the reading floor and baseline; a fourth
+  the same with every row compared with a quarter before (the copied-text
+  hints).
+- history: recording a merge in a new history file (toolkit.history), against
+  the floor (the units' entries alone into one bare SQLite table, one
+  transaction) and the naive way (the same, one commit per row).
 
 Linearity: the same phases on a register of half the projects and units;
 the ratio full/half should stay near 2. Times exclude Python start-up and
@@ -447,6 +452,100 @@ def phase_workbook_naive(work: Path, jobs: int) -> int:
     return len(rows)
 
 
+def _previous(work: Path) -> Any:
+    """A quarter before with every row's texts those of another row: each pair is compared."""
+    from toolkit.core.previous import FOUND, PreviousEntry, PreviousQuarter
+    from toolkit.returns.merging import merge_returns
+
+    register = _register(work)
+    period = _period(register)
+    entries = list(merge_returns(register, period, [work / "returns"]).entries.values())
+    shifted = entries[1:] + entries[:1]
+    return PreviousQuarter(
+        period,
+        FOUND,
+        {
+            (e.id, e.unit): PreviousEntry(s.progress, s.plan, s.evaluation)
+            for e, s in zip(entries, shifted, strict=True)
+        },
+    )
+
+
+def phase_merge_read_previous(work: Path, jobs: int) -> int:
+    """merge_read, comparing every row with the quarter before (the copied-text hints)."""
+    from toolkit.returns.merging import merge_returns
+
+    previous = _previous(work)
+    register = _register(work)
+    start = time.perf_counter()
+    result = merge_returns(
+        register, _period(register), [work / "returns"], jobs=jobs, previous=previous
+    )
+    _TIMER.append(time.perf_counter() - start)
+    return result.files_read
+
+
+def _fresh(work: Path, name: str) -> Path:
+    path = work / f"{name}-{os.getpid()}-{time.perf_counter_ns()}.sqlite"
+    path.unlink(missing_ok=True)
+    return path
+
+
+def phase_history(work: Path, jobs: int) -> int:
+    """Recording a merge in a new history file (one transaction, as `toolkit merge` does)."""
+    from toolkit.history.store import record_merge
+    from toolkit.returns.merging import merge_returns
+
+    register = _register(work)
+    result = merge_returns(register, _period(register), [work / "returns"], jobs=jobs)
+    path = _fresh(work, "history")
+    start = time.perf_counter()
+    record_merge(path, result, "bench")
+    _TIMER.append(time.perf_counter() - start)
+    return result.files_read
+
+
+def _entry_rows(work: Path) -> tuple[list[tuple[str, ...]], int]:
+    from toolkit.returns.merging import merge_returns
+
+    register = _register(work)
+    result = merge_returns(register, _period(register), [work / "returns"])
+    rows = [(e.id, e.unit, e.progress, e.plan, e.evaluation_typed) for e in result.entries.values()]
+    return rows, result.files_read
+
+
+def _bare_table(work: Path, name: str, *, commit_each: bool) -> int:
+    """The units' entries into one bare SQLite table: one transaction, or one per row."""
+    import sqlite3
+
+    rows, files = _entry_rows(work)
+    path = _fresh(work, name)
+    start = time.perf_counter()
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE entries (id, unit, progress, plan, evaluation)")
+    insert = "INSERT INTO entries VALUES (?, ?, ?, ?, ?)"
+    if commit_each:
+        for row in rows:
+            with db:
+                db.execute(insert, row)
+    else:
+        with db:
+            db.executemany(insert, rows)
+    db.close()
+    _TIMER.append(time.perf_counter() - start)
+    return files
+
+
+def phase_history_floor(work: Path, jobs: int) -> int:
+    """The floor: the units' entries alone, into one bare table, in one transaction."""
+    return _bare_table(work, "floor", commit_each=False)
+
+
+def phase_history_naive(work: Path, jobs: int) -> int:
+    """The naive way: the same entries, one commit per row."""
+    return _bare_table(work, "naive", commit_each=True)
+
+
 PHASES = {
     "read_register": phase_read_register,
     "generate": phase_generate,
@@ -461,6 +560,10 @@ PHASES = {
     "workbook": phase_workbook,
     "workbook_floor": phase_workbook_floor,
     "workbook_naive": phase_workbook_naive,
+    "merge_read_previous": phase_merge_read_previous,
+    "history": phase_history,
+    "history_floor": phase_history_floor,
+    "history_naive": phase_history_naive,
 }
 _TIMER: list[float] = []
 
@@ -522,6 +625,8 @@ ROWS = [
     ("汇总 merge", "merge", "merge", "份回收表"),
     ("汇总 merge·对照“读＋写”下限", "merge", "merge_rw", "份回收表"),
     ("汇总·仅读取与检查", "merge_read", "merge", "份回收表"),
+    ("汇总·读取与检查，与上季度对照", "merge_read_previous", "merge", "份回收表"),
+    ("记入报送历史", "history", "history", "份回收表"),
     ("写工作簿（每项目一行，10 列中文）", "workbook", "workbook", "行"),
 ]
 
@@ -543,7 +648,7 @@ def bench_size(size: Size, root: Path, repeat: int, jobs: int) -> list[list[str]
     info = build(size, full)
     half_info = build(size.half(), half)
     plan = [("read_register", full, 1), ("read_register", half, 1)]
-    for base in ("generate", "merge", "workbook"):
+    for base in ("generate", "merge", "workbook", "history"):
         plan += [(f"{base}_floor", full, 1), (f"{base}_naive", full, 1)]
     plan.append(("merge_write_floor", full, 1))
     for _, phase, _, _ in ROWS:

@@ -24,6 +24,7 @@ from typing import Any
 from lxml import etree
 
 from support.ci import unavailable
+from toolkit.core import rules
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
@@ -140,15 +141,19 @@ def fill_form(src: Path, dst: Path, values: dict[str, tuple[str, str, str]]) -> 
     parts = dict((i.filename, d) for i, d in entries)
     doc = etree.fromstring(parts["word/document.xml"])
     filled = set()
+    columns: list[int] = []  # of 进展情况, 存在问题…, 进度评价, found by their headers
     for tr in doc.iter(f"{W}tr"):
         cells = tr.findall(f"{W}tc")
-        if len(cells) < 7:
+        texts = [_text(c) for c in cells]
+        if rules.is_project_header_row(texts):
+            keys = [rules.header_key(t) for t in texts]
+            columns = [keys.index(k) for k in (rules.PROGRESS, rules.PLAN, rules.EVALUATION)]
             continue
-        row_id = _text(cells[0]).strip()
-        if row_id in values:
+        row_id = texts[0].strip() if texts else ""
+        if columns and row_id in values:
             progress, plan, evaluation = values[row_id]
-            for cell, text in zip(cells[4:7], (progress, plan, evaluation), strict=True):
-                _set_cell(cell, text)
+            for at, text in zip(columns, (progress, plan, evaluation), strict=True):
+                _set_cell(cells[at], text)
             filled.add(row_id)
     missing = set(values) - filled
     assert not missing, f"rows not found in {src.name}: {sorted(missing)}"

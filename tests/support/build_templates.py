@@ -58,7 +58,7 @@ HEADER_FILL = "D9D9D9"
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
 CREATED = "2024-01-01T00:00:00Z"
 
-FORM_WIDTHS = (800, 1500, 2000, 1700, 3200, 2800, 900, 1000, 670)
+FORM_WIDTHS = (800, 1200, 1800, 1300, 1500, 3000, 2700, 900, 800, 570)
 # 序号 holds `10-3-2` on one line (Times New Roman, or DejaVu Serif where it is missing).
 SUMMARY_WIDTHS = (1100, 900, 1300, 1300, 1200, 3300, 3100, 800, 1000, 570)
 assert sum(FORM_WIDTHS) == TEXT_WIDTH and sum(SUMMARY_WIDTHS) == TEXT_WIDTH
@@ -199,6 +199,23 @@ def title_para(text: str) -> str:
     return para(run(text, TITLE_RPR), style="Title", jc="center", mark=TITLE_RPR)
 
 
+def subtitle_para(text: str) -> str:
+    return para(run(text, SUBTITLE_RPR), style="Subtitle", jc="center", mark=SUBTITLE_RPR)
+
+
+def legend_para(intro: str) -> str:
+    """`intro`, then each evaluation's coloured mark and name (`legend`)."""
+    return para(
+        [
+            run(f"{intro}{{% for item in legend %}}", BODY_RPR),
+            run("{{r item.mark }}", BODY_RPR),
+            run("{{ item.name }}\u3000{% endfor %}", BODY_RPR),
+        ],
+        jc="left",
+        mark=BODY_RPR,
+    )
+
+
 def body_para(text: str, *, jc: str | None = None, style: str | None = None) -> str:
     if not text:
         return para("", style=style, jc=jc, mark=BODY_RPR)
@@ -250,6 +267,12 @@ def guide_cell(width: int, lines: list[str], *, short: bool) -> str:
     return cell(width, paras, valign="center" if short else "top")
 
 
+def reference_cell(width: int, text: str) -> str:
+    """The reference column's cell: small grey text on a light shade, read by nobody."""
+    p = para(run(text, GUIDE_RPR), style="TableText", jc="left", mark=GUIDE_RPR)
+    return cell(width, p, valign="top", fill=REFERENCE_FILL)
+
+
 def control_row(widths: tuple[int, ...], tag: str) -> str:
     """A row holding only a {%tr ... %} tag, in its first cell; docxtpl removes the whole row.
 
@@ -294,6 +317,7 @@ GUIDE_PROGRESS = [
     "4.已于7月15日召开会议，安排部署加强巡查等18项工作举措，确保完成目标。",
     "5.序号用1.2.表示。",
 ]
+GUIDE_REFERENCE = ["（本单位上季度填报的内容，供参考，不计入汇总）"]
 GUIDE_PLAN = [
     "内容需简明扼要、条目式陈列，不超过300字。具体要求：",
     "1.有针对性：下一步计划要紧紧围绕存在问题，提出具体、可行的整改措施，不写空话、套话；",
@@ -302,11 +326,14 @@ GUIDE_PLAN = [
     "11月底前恢复正常进度，可顺利完成四季度目标。",
 ]
 
+REFERENCE_HEADER = "上季度填报（供参考）"
+REFERENCE_FILL = "F2F2F2"
 FORM_HEADERS = (
     "序号",
     "项目名称",
     "年度目标",
     "第{{ quarter_cn }}季度目标",
+    REFERENCE_HEADER,
     "第{{ quarter_cn }}季度进展情况",
     "存在问题及下一步工作计划",
     "进度评价",
@@ -314,7 +341,7 @@ FORM_HEADERS = (
     "协办单位",
 )
 # True where the column is short (centred both ways)
-FORM_SHORT = (True, False, False, False, False, False, True, True, True)
+FORM_SHORT = (True, False, False, False, False, False, False, True, True, True)
 
 
 def form_document_xml() -> str:
@@ -326,11 +353,12 @@ def form_document_xml() -> str:
             guide_cell(w[1], ["（填报示例，不计入汇总）"], short=False),
             guide_cell(w[2], ["-"], short=True),
             guide_cell(w[3], ["-"], short=True),
-            guide_cell(w[4], GUIDE_PROGRESS, short=False),
-            guide_cell(w[5], GUIDE_PLAN, short=False),
-            guide_cell(w[6], ["正常推进"], short=True),
-            guide_cell(w[7], ["-"], short=True),
+            guide_cell(w[4], GUIDE_REFERENCE, short=False),
+            guide_cell(w[5], GUIDE_PROGRESS, short=False),
+            guide_cell(w[6], GUIDE_PLAN, short=False),
+            guide_cell(w[7], ["正常推进"], short=True),
             guide_cell(w[8], ["-"], short=True),
+            guide_cell(w[9], ["-"], short=True),
         ]
     )
     values = (
@@ -338,6 +366,7 @@ def form_document_xml() -> str:
         "{{ row.name }}",
         "{{ row.annual_target }}",
         "{{ row.quarter_target }}",
+        "{{ row.previous.text }}",  # the quarter before's texts, for reference only
         "",  # 进展情况: filled in by the unit
         "",  # 存在问题及下一步工作计划
         "",  # 进度评价
@@ -345,7 +374,8 @@ def form_document_xml() -> str:
         "{{ row.co }}",
     )
     cells = [text_cell(wd, v, short=s) for wd, v, s in zip(w, values, FORM_SHORT, strict=True)]
-    cells[6] = evaluation_cell(w[6])
+    cells[4] = reference_cell(w[4], values[4])
+    cells[7] = evaluation_cell(w[7])
     data = row(cells, keep=True)
     tbl = table(
         w,
@@ -466,24 +496,11 @@ def summary_document_xml() -> str:
             control_row(w, "{%tr endfor %}"),
         ],
     )
-    legend = para(
-        [
-            run("进度评价：已完成的项目填写“已完成”；{% for item in legend %}", BODY_RPR),
-            run("{{r item.mark }}", BODY_RPR),
-            run("{{ item.name }}\u3000{% endfor %}", BODY_RPR),
-        ],
-        jc="left",
-        mark=BODY_RPR,
-    )
+    legend = legend_para("进度评价：已完成的项目填写“已完成”；")
     body = "".join(
         [
             title_para("{{ region }}{{ year }}年第{{ quarter_cn }}季度民生实事项目进展情况一览表"),
-            para(
-                run("（截至{{ period_end }}）", SUBTITLE_RPR),
-                style="Subtitle",
-                jc="center",
-                mark=SUBTITLE_RPR,
-            ),
+            subtitle_para("（截至{{ period_end }}）"),
             legend,
             body_para("{{ stats_text }}", jc="left"),
             tbl,

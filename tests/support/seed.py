@@ -17,7 +17,7 @@ UNITS = STREETS + DEPARTMENTS
 # Row 40 names 区委组织部、民政局、各街道: its units in the order written.
 JOINT_ROW_UNITS = DEPARTMENTS + STREETS
 
-# The header row of a third-quarter form generated from the shipped template.
+# The header row of a third-quarter form (and, after 民生事项, of the 一览表).
 FORM_HEADERS = [
     "序号",
     "项目名称",
@@ -146,5 +146,9 @@ MINZHI_Q3 = {
         "正常推进",
     ),
 }
+
+# A form generated from the shipped template adds the reference column before 进展情况.
+REFERENCE_HEADER = "上季度填报（供参考）"
+SHIPPED_FORM_HEADERS = [*FORM_HEADERS[:4], REFERENCE_HEADER, *FORM_HEADERS[4:]]
 
 IDS = [p[1] for p in PROJECTS]  # every row is 民治街道's; row 40 is everyone's

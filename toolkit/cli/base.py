@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from toolkit.cli import console
-from toolkit.errors import EXIT_INTERNAL, EXIT_PROBLEMS, EXIT_USAGE, ToolkitError
+from toolkit.errors import EXIT_INTERNAL, EXIT_PROBLEMS, EXIT_USAGE, ToolkitError, UsageError
 
 if TYPE_CHECKING:
     from toolkit.core.period import Period
@@ -232,6 +232,31 @@ def progress_bar(label: str, total: int) -> Iterator[Any]:
         return
     with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
         yield bar
+
+
+# Suffixes of other formats: `--out 一览表.xlsx` is a mistake, not a name to add .docx to.
+_OFFICE_SUFFIXES = {".docx", ".docm", ".doc", ".wps", ".odt", ".rtf", ".pdf", ".txt", ".csv"}
+_OFFICE_SUFFIXES |= {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".zip"}
+
+
+def output_path(value: str | None, default: Path, suffix: str, option: str) -> Path:
+    """An output file named on the command line: the suffix added when missing, a wrong one refused."""
+    if value is None:
+        return default
+    path = Path(value)
+    if path.is_dir():
+        raise UsageError(
+            f"{option} 应是一个文件名，“{value}”是一个文件夹。",
+            hint=f"例如 {option} {path / default.name}",
+        )
+    if path.suffix.lower() == suffix:
+        return path
+    if path.suffix.lower() in _OFFICE_SUFFIXES:
+        raise UsageError(
+            f"{option} 应是 {suffix} 文件，收到“{value}”。",
+            hint=f"改为 {path.with_suffix(suffix).name}，或用对应的选项指定该文件。",
+        )
+    return path.with_name(path.name + suffix)
 
 
 # ---------------------------------------------------------------- errors -> exit codes

@@ -22,6 +22,7 @@ from toolkit.cli.base import (
     Group,
     emit_json,
     help_option,
+    output_path,
     progress_bar,
     read_register,
     register_options,
@@ -30,6 +31,16 @@ from toolkit.cli.base import (
     say,
 )
 from toolkit.cli.docs import docs
+from toolkit.cli.history import (
+    annual,
+    history_file,
+    history_options,
+    previous_json,
+    previous_of,
+    record,
+    tell_previous,
+)
+from toolkit.cli.history import history as history_command
 from toolkit.cli.inspect import inspect
 from toolkit.cli.register import register as register_group
 from toolkit.cli.serve import serve
@@ -39,6 +50,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from toolkit.core.period import Period
+    from toolkit.core.previous import PreviousQuarter
     from toolkit.office.fileset import Kept
     from toolkit.register.model import Register
     from toolkit.returns.merging import MergeResult
@@ -87,6 +99,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     is_flag=True,
     help="本季度目标列全部为空时也生成填报表（默认拒绝生成）。",
 )
+@history_options
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（到标准输出）。")
 @JOBS_OPTION
 @help_option
@@ -101,6 +114,8 @@ def generate(
     units: tuple[str, ...],
     force: bool,
     allow_empty_targets: bool,
+    history: str | None,
+    no_history: bool,
     as_json: bool,
     jobs: int | None,
 ) -> None:
@@ -108,6 +123,7 @@ def generate(
 
     登记表可以是 .xlsx、.xls、.ods 或 WPS 表格，格式见 toolkit docs 登记表。
     本季度目标列有项目为空时给出提示；全部为空时不生成（退出码 1），除非加 --allow-empty-targets。
+    第二季度起，每行附上本单位上季度填报的内容供参考（取自报送历史，见 toolkit docs 历史）。
     单位较多（40 个及以上）时默认用本机全部 CPU 核并行生成，可用 --jobs 指定进程数。
 
     \b
@@ -125,9 +141,11 @@ def generate(
 
     template_path = _existing_file(template, "模板") if template else None
     checked = require_passing(template_path, schema.FORM)
+    store = history_file(history, no_history)
     reg = read_register(register, year, region, allow_new_units, notify=False)
     require_columns(checked, reg)
     period = resolve_period(reg, quarter, year)
+    previous = previous_of(store, reg, period)
     out = Path(out_dir) if out_dir else Path("输出") / period.key / "填报表"
     with progress_bar("生成填报表", len(units) or len(reg.unit_names())) as bar:
         result = generate_forms(
@@ -140,6 +158,7 @@ def generate(
             progress=(lambda n, total, unit: bar.update(1)) if bar else None,
             jobs=resolve_jobs(jobs),
             allow_empty_targets=allow_empty_targets,
+            previous=previous,
         )
     for w in result.warnings:  # the register's notices first, then the forms'
         say(f"提示：{w}")
@@ -161,11 +180,13 @@ def generate(
                 "empty_targets": result.empty_targets,
                 "warnings": result.warnings,
                 "kept": _kept_json(result.kept),
+                "previous": previous_json(previous),
             }
         )
     else:
         for f in result.forms:
             click.echo(str(f.path))
+    tell_previous(previous, forms=True)
     say(
         f"已为 {len(result.forms)} 个单位生成{period.label}填报表，共 "
         f"{sum(len(f.project_ids) for f in result.forms)} 行，保存在 {out}；"
@@ -199,6 +220,7 @@ def _merge_inputs(
     normalize: bool = False,
     jobs: int | None = None,
     columns: list[str] | None = None,
+    previous: PreviousQuarter | None = None,
 ) -> MergeResult:
     from toolkit.returns.merging import merge_returns, require_returns
 
@@ -209,6 +231,7 @@ def _merge_inputs(
         normalize_numbering=normalize,
         jobs=resolve_jobs(jobs),
         summary_columns=columns or (),
+        previous=previous,
     )
     require_returns(result)
     return result
@@ -244,33 +267,6 @@ def _kept_json(kept: list[Kept]) -> list[dict[str, str]]:
     return [{"file": shown(str(k.target)), "kept_as": shown(str(k.copy))} for k in kept]
 
 
-# Suffixes of other formats: `--out 一览表.xlsx` is a mistake, not a name to add .docx to.
-_OFFICE_SUFFIXES = {".docx", ".docm", ".doc", ".wps", ".odt", ".rtf", ".pdf", ".txt", ".csv"}
-_OFFICE_SUFFIXES |= {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".zip"}
-
-
-def _output_path(value: str | None, default: Path, suffix: str, option: str) -> Path:
-    """An output file named on the command line: the suffix added when missing, a wrong one refused."""
-    from toolkit.errors import UsageError
-
-    if value is None:
-        return default
-    path = Path(value)
-    if path.is_dir():
-        raise UsageError(
-            f"{option} 应是一个文件名，“{value}”是一个文件夹。",
-            hint=f"例如 {option} {path / default.name}",
-        )
-    if path.suffix.lower() == suffix:
-        return path
-    if path.suffix.lower() in _OFFICE_SUFFIXES:
-        raise UsageError(
-            f"{option} 应是 {suffix} 文件，收到“{value}”。",
-            hint=f"改为 {path.with_suffix(suffix).name}，或用对应的选项指定该文件。",
-        )
-    return path.with_name(path.name + suffix)
-
-
 @cli.command()
 @_RETURNS_ARG
 @_REGISTER_OPT
@@ -283,6 +279,7 @@ def _output_path(value: str | None, default: Path, suffix: str, option: str) -> 
     help="汇总时要用的一览表模板（与 merge 的 --template 相同）；模板用到的附加列不报“未汇总的列”。",
 )
 @DEADLINE_OPTION
+@history_options
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果（到标准输出）。")
 @JOBS_OPTION
 @help_option
@@ -295,6 +292,8 @@ def check(
     allow_new_units: bool,
     template: str | None,
     deadline: str | None,
+    history: str | None,
+    no_history: bool,
     as_json: bool,
     jobs: int | None,
 ) -> None:
@@ -320,15 +319,20 @@ def check(
     template_path = _existing_file(template, "模板") if template else None
     # The same template check as merge: the same columns count as in the 一览表.
     checked = require_passing(template_path, schema.SUMMARY)
+    store = history_file(history, no_history)
     reg = read_register(register, year, region, allow_new_units)
     period = resolve_period(reg, quarter, year)
     due = resolve_deadline(reg, period, deadline)
-    result = _merge_inputs(paths, reg, period, jobs=jobs, columns=checked.extra_keys)
+    previous = previous_of(store, reg, period)
+    result = _merge_inputs(
+        paths, reg, period, jobs=jobs, columns=checked.extra_keys, previous=previous
+    )
     if as_json:
         emit_json(_json_result(result, due))
     else:
         for line in checklist_lines(result):
             click.echo(line)
+    tell_previous(previous, forms=False)
     if result.has_errors:
         raise click.exceptions.Exit(1)
 
@@ -371,6 +375,7 @@ def check(
     help="把本季度结果写入登记表（先自动备份）；登记表中有图片、图表、宏等时，改为另存在登记表旁边。",
 )
 @DEADLINE_OPTION
+@history_options
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总结果（到标准输出）。")
 @JOBS_OPTION
 @help_option
@@ -390,6 +395,8 @@ def merge(
     public: bool,
     update_register: bool,
     deadline: str | None,
+    history: str | None,
+    no_history: bool,
     as_json: bool,
     jobs: int | None,
 ) -> None:
@@ -400,6 +407,9 @@ def merge(
 
     这些文件一起写出：要么全部换成新的，要么都不动。要替换的文件与 toolkit 上次写出的不同
     （如被手工修改过）时，先把它保留到同一文件夹的“历史”文件夹中。
+
+    汇总结果记入报送历史（默认 输出/报送历史.sqlite）：重新汇总同一季度时新增一版，之前的版本
+    保留；各单位的填报与上季度对照（内容雷同、承诺事项未提及等提示），见 toolkit docs 历史。
 
     回收表较多（40 份及以上）时默认用本机全部 CPU 核并行读取，可用 --jobs 指定进程数。
 
@@ -422,13 +432,14 @@ def merge(
     template_path = _existing_file(template, "模板") if template else None
     checked = require_passing(template_path, schema.SUMMARY)
     jobs = resolve_jobs(jobs)
+    store = history_file(history, no_history)
     reg = read_register(register, year, region, allow_new_units)
     period = resolve_period(reg, quarter, year)
     due = resolve_deadline(reg, period, deadline)
     default_docx = Path("输出") / period.key / summary_file_name(reg.region, period, ".docx")
-    out_docx = _output_path(out, default_docx, ".docx", "--out")
-    out_xlsx = _output_path(xlsx, out_docx.with_suffix(".xlsx"), ".xlsx", "--xlsx")
-    out_report = _output_path(
+    out_docx = output_path(out, default_docx, ".docx", "--out")
+    out_xlsx = output_path(xlsx, out_docx.with_suffix(".xlsx"), ".xlsx", "--xlsx")
+    out_report = output_path(
         report, out_docx.with_name(f"问题清单（{period.label}）.xlsx"), ".xlsx", "--report"
     )
     out_pdf = out_docx.with_suffix(".pdf") if with_pdf else None
@@ -438,7 +449,10 @@ def merge(
     every = [*targets, *([out_pdf] if out_pdf else [])]
     every += public_paths
     check_targets(every, named)  # before the returns are read: a mistake shows at once
-    result = _merge_inputs(paths, reg, period, normalize_numbering, jobs, checked.extra_keys)
+    previous = previous_of(store, reg, period)  # a broken history stops here too
+    result = _merge_inputs(
+        paths, reg, period, normalize_numbering, jobs, checked.extra_keys, previous
+    )
     require_columns(checked, result)
     check_targets(every, result.inputs())
     edition = None
@@ -467,6 +481,7 @@ def merge(
         ),
         "kept": _kept_json(kept),
     }
+    recorded = record(store, result)  # the merge's result; the register's copy is an export
     if update_register:
         from toolkit.summary.register_sheet import update_register_file  # openpyxl: only here
 
@@ -481,10 +496,11 @@ def merge(
             outputs["register_backup"] = str(update.backup)
             say(f"已把{period.label}结果写入登记表，原文件备份为 {update.backup.name}")
     if as_json:
-        emit_json(_json_result(result, due, outputs))
+        emit_json({**_json_result(result, due, outputs), "history": recorded})
     else:
         for path in every:
             click.echo(str(path))
+    tell_previous(previous, forms=False)
     for line in summary_lines(result):
         say(line)
 
@@ -508,6 +524,7 @@ def merge(
     is_flag=True,
     help="同时用 LibreOffice 把通报转为 PDF（与 --out 同名 .pdf）；需安装 LibreOffice。",
 )
+@history_options
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出通报的内容（到标准输出）。")
 @JOBS_OPTION
 @help_option
@@ -519,6 +536,8 @@ def report_command(
     region: str | None,
     allow_new_units: bool,
     deadline: str | None,
+    history: str | None,
+    no_history: bool,
     out: str | None,
     template: str | None,
     with_pdf: bool,
@@ -531,33 +550,43 @@ def report_command(
     通报中的数字、名单和日期都来自与 toolkit merge 相同的汇总，与一览表一致；文字可在 Word 中修改后印发。
     是否按时报送按截止日期判断（--deadline，或登记表「设置」中的“第三季度报送截止日期”）；
     收到时间取回收表的文件时间，工作台保存的文件取上传时间。
+    连续两个季度滞后的项目和各单位本年度的报送及时率，取报送历史（默认 输出/报送历史.sqlite）
+    中本年度之前各季度的汇总结果；之前各季度的截止日期取登记表「设置」。
 
     \b
     示例：
       toolkit report 回收表/ -r 登记表.xlsx -q 3
       toolkit report 回收表/ -r 登记表.xlsx -q 3 --deadline 2023-10-10 --pdf
       toolkit report 报送工作/2023Q3/回收表 -r 报送工作/登记表.xlsx -q 3 -o 通报.docx --json
+      toolkit report 回收表/ -r 登记表.xlsx -q 3 --history 输出/报送历史.sqlite
     """
+    from datetime import date
+
     from toolkit.forms import schema
     from toolkit.office.fileset import check_targets
     from toolkit.register.model import resolve_period
     from toolkit.supervision.document import report_file_name, write_report
     from toolkit.supervision.model import build_report
+    from toolkit.supervision.year import history_records
     from toolkit.templating.check import require_passing
 
     template_path = _existing_file(template, "模板") if template else None
     require_passing(template_path, schema.REPORT)
+    store = history_file(history, no_history)
     reg = read_register(register, year, region, allow_new_units)
     period = resolve_period(reg, quarter, year)
     due = resolve_deadline(reg, period, deadline)
+    today = date.today()
+    earlier = history_records(store, reg, period, today) if store else []
+    previous = previous_of(store, reg, period)
     default = Path("输出") / period.key / report_file_name(reg.region, period, ".docx")
-    out_docx = _output_path(out, default, ".docx", "--out")
+    out_docx = output_path(out, default, ".docx", "--out")
     out_pdf = out_docx.with_suffix(".pdf") if with_pdf else None
     every = [out_docx, *([out_pdf] if out_pdf else [])]
     check_targets(every, [Path(register), *([template_path] if template_path else [])])
-    result = _merge_inputs(paths, reg, period, jobs=jobs)
+    result = _merge_inputs(paths, reg, period, jobs=jobs, previous=previous)
     check_targets(every, result.inputs())
-    facts = build_report(result, deadline=due)
+    facts = build_report(result, deadline=due, today=today, earlier=earlier)
     files = write_report(facts, out_docx, template_path, pdf=out_pdf)
     _say_kept(files.kept)
     for w in files.warnings:
@@ -616,6 +645,8 @@ cli.add_command(template)
 cli.add_command(register_group)
 cli.add_command(docs)
 cli.add_command(inspect)
+cli.add_command(history_command)
+cli.add_command(annual)
 
 
 def main() -> None:

@@ -42,6 +42,15 @@ CODES: dict[str, tuple[str, str]] = {
     "unused_column": (WARNING, "未汇总的列"),
     "struck_text": (WARNING, "删除线文字未汇总"),
     "unread_content": (WARNING, "图片等内容未汇总"),
+    # Hints of the reviewer (toolkit.returns.review): against the targets and last quarter.
+    "unchanged_text": (WARNING, "与上季度内容相同"),
+    "commitment_not_mentioned": (WARNING, "上季度承诺事项未提及"),
+    "evaluation_raised_same_text": (WARNING, "评价提高但进展未变"),
+    "completed_but_unfinished": (WARNING, "已完成但仍有未完成说法"),
+    "completed_before_milestone": (WARNING, "已完成早于年度目标节点"),
+    "q4_not_completed": (WARNING, "第四季度未完成"),
+    "target_due_on_track": (WARNING, "本季度应完成却评价为正常推进"),
+    "reference_changed": (WARNING, "改动了上季度参考栏"),
 }
 
 

@@ -66,6 +66,8 @@ PLAN = "plan"
 EVALUATION = "evaluation"
 LEAD = "lead"
 CO = "co"
+# The last quarter's texts shown on a form for reference: read back, never used.
+REFERENCE = "reference"
 
 # Columns the office pre-fills and a unit should not edit.
 PREFILLED_KEYS = (NAME, ANNUAL_TARGET, QUARTER_TARGET)
@@ -83,6 +85,7 @@ COLUMN_LABELS = {
     EVALUATION: "进度评价",
     LEAD: "主办单位",
     CO: "协办单位",
+    REFERENCE: "上季度填报（供参考）",
 }
 
 QUARTER_CN = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -135,6 +138,8 @@ def header_key(text: str) -> str | None:
         return ANNUAL_TARGET
     if h == "本季度目标" or _quarter_of_clean(h) is not None:  # h is clean: no second NFKC
         return QUARTER_TARGET
+    if is_reference_header(h):  # before 进展情况: `上季度进展情况（供参考）` is not the unit's
+        return REFERENCE
     if "进展情况" in h:
         return PROGRESS
     if "存在问题" in h or "下一步" in h:
@@ -176,6 +181,15 @@ def column_match(text: str, quarter: int | None) -> tuple[str | None, int]:
         if target_of is not None and target_of != quarter:
             return None, 0
     return key, (0 if key is None else 2)
+
+
+def is_reference_header(text: str) -> bool:
+    """The form's column of the quarter before's texts, for reference: `上季度填报（供参考）`.
+
+    Only a header saying 参考: a `上季度进展情况` column a unit inserts itself is
+    an extra column like any other (column_match), whose text is reported.
+    """
+    return "参考" in clean_header(text)
 
 
 def is_project_header_row(texts: list[str]) -> bool:

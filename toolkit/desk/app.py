@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 
 from toolkit.core.period import Period
 from toolkit.core.rules import QUARTER_CN
+from toolkit.desk import history
 from toolkit.desk.access import LOOPBACK_NAMES, AccessGuard
 from toolkit.desk.notice import ISSUER_SETTING, NoticeInfo, notice_kind, notice_title, write_notice
 from toolkit.desk.status import build_board
@@ -41,6 +42,7 @@ from toolkit.desk.workspace import (
 )
 from toolkit.errors import ToolkitError
 from toolkit.office.folder import shown
+from toolkit.summary.model import evaluation_colors
 
 HERE = Path(__file__).parent
 MAX_FILES_PER_REQUEST = 50
@@ -180,6 +182,7 @@ class Desk:
             "outputs": self.ws.output_files(period),
             "summary_dir": self.ws.summary_dir(period),
             "warnings": register.warnings,
+            "history_error": self.ws.history_error,
             "max_bytes": MAX_UPLOAD_BYTES,
             "max_mb": MAX_UPLOAD_BYTES // 2**20,
             "suffixes": " ".join(UPLOAD_SUFFIXES),
@@ -204,7 +207,47 @@ class Desk:
         unit = self.unit_of(request, period)
         context = await run_in_threadpool(self._period_context, period)
         row = context["board"].row(unit)
-        return self.page(request, "unit.html", row=row, **context)
+        versions = await run_in_threadpool(self.ws.sent_versions, period, unit)
+        return self.page(request, "unit.html", row=row, versions=versions, **context)
+
+    def year_of(self, request: Request) -> int:
+        text = request.path_params["year"]
+        if not (text.isdigit() and len(text) == 4):
+            raise HTTPException(404)
+        return int(text)
+
+    async def year_page(self, request: Request) -> Response:
+        year = self.year_of(request)
+
+        def context() -> dict[str, Any]:
+            register = self.ws.register()
+            return {
+                "region": register.region,
+                "year": year,
+                "view": history.year_of(self.ws, year),
+                "colors": evaluation_colors(register.settings),
+                "files": history.annual_files(self.ws, year),
+                "periods": [p for p in self.ws.periods() if p.year == year],
+            }
+
+        return self.page(request, "year.html", **await run_in_threadpool(context))
+
+    async def write_year(self, request: Request) -> Response:
+        year = self.year_of(request)
+        try:
+            files = await run_in_threadpool(history.write_year, self.ws, year)
+        except ToolkitError as exc:
+            return self.back(f"/y/{year}", [("error", str(exc))])
+        notes = [("ok", f"已生成：{shown(files.docx.name)}、{shown(files.xlsx.name)}。")]
+        notes += [("warn", f"{k.note(self.ws.root)}。") for k in files.kept]
+        return self.back(f"/y/{year}", notes)
+
+    async def year_file(self, request: Request) -> Response:
+        year = self.year_of(request)
+        for path in await run_in_threadpool(history.annual_files, self.ws, year):
+            if shown(path.name) == request.path_params["name"]:
+                return _download(path)
+        raise HTTPException(404)
 
     # -- actions
 
@@ -271,7 +314,8 @@ class Desk:
         except ToolkitError as exc:
             return self.back(f"/p/{period.key}", [("error", str(exc))])
         names = "、".join(shown(p.name) for p in files.written)
-        notes = [("ok", f"已生成：{names}。")]
+        recorded = files.recorded.note(self.ws.root) if files.recorded else ""
+        notes = [("ok", f"已生成：{names}。{recorded}")]
         if files.public is not None:
             withheld = "、".join(files.public.withheld.names) or "（无）"
             notes.append(
@@ -279,6 +323,8 @@ class Desk:
             )
         notes += [("warn", n) for n in files.notices]
         notes += [("warn", f"{k.note(self.ws.root)}。") for k in files.kept]
+        if files.history_error:
+            notes.append(("error", f"一览表已生成，但未能记入报送历史：{files.history_error}"))
         return self.back(f"/p/{period.key}", notes)
 
     async def report(self, request: Request) -> Response:
@@ -435,6 +481,9 @@ def create_app(
         Route(p + "/u/{unit}", desk.unit_page),
         Route(p + "/u/{unit}/notice", desk.notice, methods=["POST"]),
         Route(p + "/u/{unit}/files/{name}", desk.received_file),
+        Route("/y/{year}", desk.year_page),
+        Route("/y/{year}/annual", desk.write_year, methods=["POST"]),
+        Route("/y/{year}/out/{name}", desk.year_file),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

@@ -9,6 +9,8 @@ Layout (docs/desk.md):
     2023Q3/回收表/<单位>/<时间>-<原文件名>   returns received, filed by unit
     2023Q3/回收表/_未识别/      files no unit could be found for
     2023Q3/汇总/                一览表 .docx/.xlsx (.pdf, 公开版), 问题清单, 督查通报, 退回修改意见
+    2023全年/                   全年一览表 .docx/.xlsx (from the history)
+    报送历史.sqlite             every merge's result, by period and version (toolkit.history)
 
 The files are the source of truth: `toolkit merge 2023Q3/回收表 ...` reads
 the same folder. Everything here calls the core; no HTTP. Nothing a unit
@@ -32,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.core.period import Period
+from toolkit.core.previous import NOT_USED, PreviousQuarter, no_previous
 from toolkit.desk.names import (
     display_name,
     stamp,
@@ -42,8 +45,14 @@ from toolkit.desk.names import (
 )
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.forms.generate import Generation, generate_forms
-from toolkit.forms.identity import form_file_name, unit_file_names
+from toolkit.forms.identity import HISTORY_FILE, form_file_name, unit_file_names
 from toolkit.forms.schema import FORM, REPORT, SUMMARY
+from toolkit.history.store import (
+    HistoryError,
+    Recorded,
+    previous_quarter,
+    record_merge,
+)
 from toolkit.office import folder as files_on_disk
 from toolkit.office import ooxml
 from toolkit.office.filenames import safe_name
@@ -56,6 +65,7 @@ from toolkit.returns.merging import MergeResult, merge_returns, require_returns
 from toolkit.returns.sendback import TITLES
 from toolkit.returns.survey import OWN_OUTPUT
 from toolkit.returns.timeliness import period_deadline, timeliness
+from toolkit.returns.versions import SentVersion, sent_versions
 from toolkit.summary.model import public_withheld, summary_file_name
 from toolkit.summary.outputs import PublicEdition, write_merge_outputs
 from toolkit.supervision.document import ReportFiles, report_file_name, write_report
@@ -133,6 +143,8 @@ class SummaryFiles:
     pdf: Path | None = None  # the 一览表 printed to PDF, when asked for
     public: PublicEdition | None = None  # its 公开版 (.docx, .pdf), when asked for
     notices: list[str] = field(default_factory=list)  # about the columns the 公开版 leaves out
+    recorded: Recorded | None = None  # the version written to the history
+    history_error: str | None = None  # why it could not be recorded (the files are written)
 
     @property
     def written(self) -> list[Path]:
@@ -159,6 +171,7 @@ class Workspace:
         self._register_cache: tuple[tuple, Register] | None = None
         self._merge_cache: dict[Period, tuple[tuple, MergeResult]] = {}
         self._reads = ReadCache()  # returns read once, for every later merge
+        self.history_error: str | None = None  # why the history could not be read, last time
         self.sweep()
 
     def sweep(self) -> None:
@@ -265,6 +278,22 @@ class Workspace:
                     found.append(period)
         return sorted(found)
 
+    # -- history
+
+    @property
+    def history_path(self) -> Path:
+        return self.root / HISTORY_FILE
+
+    def previous(self, period: Period) -> PreviousQuarter:
+        """The quarter before's texts; a history that cannot be read is told, not fatal."""
+        try:
+            previous = previous_quarter(self.history_path, period, self.register().region)
+        except HistoryError as exc:
+            self.history_error = str(exc)
+            return no_previous(period, NOT_USED)
+        self.history_error = None
+        return previous
+
     # -- folders
 
     def period_dir(self, period: Period) -> Path:
@@ -289,7 +318,13 @@ class Workspace:
         with _FILING_LOCK:
             fresh = self.period_dir(period) / f".{FORMS_DIR}-{uuid.uuid4().hex}"
             try:
-                result = generate_forms(register, period, fresh, template=self.template("form"))
+                result = generate_forms(
+                    register,
+                    period,
+                    fresh,
+                    template=self.template("form"),
+                    previous=self.previous(period),
+                )
             except BaseException:
                 shutil.rmtree(fresh, ignore_errors=True)  # our own half-written output
                 raise
@@ -398,7 +433,8 @@ class Workspace:
         """The core's merge of everything in 回收表/, cached until a file changes."""
         register = self.register()
         returns = self.returns_dir(period)
-        key = (self._register_key, _tree_signature(returns))
+        history = _signature(self.history_path) if self.history_path.is_file() else ()
+        key = (self._register_key, _tree_signature(returns), history)
         with self._cache_lock:
             cached = self._merge_cache.get(period)
             if cached and cached[0] == key:
@@ -408,11 +444,27 @@ class Workspace:
         template = self.template(SUMMARY) or default_path(SUMMARY)
         columns = check_template(template, SUMMARY).extra_keys
         result = _readers.submit(
-            merge_returns, register, period, paths, cache=self._reads, summary_columns=columns
+            merge_returns,
+            register,
+            period,
+            paths,
+            cache=self._reads,
+            summary_columns=columns,
+            previous=self.previous(period),
         ).result()
         with self._cache_lock:
             self._merge_cache[period] = (key, result)
         return result
+
+    def sent_versions(self, period: Period, unit: str) -> list[SentVersion]:
+        """Every file the unit sent for the period, oldest first, each compared with the one
+        before (read as a merge reads them, through the same pool and cache)."""
+        files = self.received_files(period).get(unit_folder_name(unit), [])
+        paths = [f.path for f in files]
+        register = self.register()
+        return _readers.submit(
+            sent_versions, register, period, unit, paths, cache=self._reads
+        ).result()
 
     # -- deadline (optional, one per period)
 
@@ -477,7 +529,23 @@ class Workspace:
             pdf=printed,
             public=edition,
         )
-        return SummaryFiles(files.docx, files.xlsx, files.report, kept, printed, edition, notices)
+        try:
+            recorded = record_merge(self.history_path, result, "工作台")
+        except HistoryError as exc:
+            recorded, error = None, str(exc)
+        else:
+            error = None
+        return SummaryFiles(
+            files.docx,
+            files.xlsx,
+            files.report,
+            kept,
+            printed,
+            edition,
+            notices,
+            recorded=recorded,
+            history_error=error,
+        )
 
     def report(self, period: Period) -> ReportFiles:
         """The 督查通报 draft of the period, written into 汇总/ (its template checked first)."""

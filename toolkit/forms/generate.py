@@ -19,6 +19,7 @@ from typing import Any
 
 from toolkit.core import parallel, rules
 from toolkit.core.period import Period
+from toolkit.core.previous import PreviousQuarter
 from toolkit.errors import OutputError, RegisterError, UsageError
 from toolkit.forms.context import form_context
 from toolkit.forms.identity import (
@@ -90,6 +91,7 @@ def generate_forms(
     progress: Progress | None = None,
     jobs: int = 1,
     allow_empty_targets: bool = False,
+    previous: PreviousQuarter | None = None,
 ) -> Generation:
     """Write one form per unit and the distribution list into `out_dir`.
 
@@ -97,6 +99,7 @@ def generate_forms(
     `allow_empty_targets`; when it is empty for some, says which. `jobs` > 1
     renders on that many processes when there are enough forms to pay for
     them (toolkit.core.parallel); the forms are the same either way.
+    `previous`: the quarter before's texts, shown on each row for reference.
     """
     if not register.has_quarter_target(period.quarter):
         raise RegisterError(
@@ -124,7 +127,9 @@ def generate_forms(
         write = partial(write_staged, files.temps)
         if parallel.worth_it(len(chosen), jobs):
             with parallel.process_pool(
-                jobs, _init_worker, (register, period, template_path, targets, files.temps)
+                jobs,
+                _init_worker,
+                (register, period, template_path, targets, files.temps, previous),
             ) as pool:
                 rendered = (
                     done
@@ -136,7 +141,9 @@ def generate_forms(
             with parallel.BackgroundWriter(write=write) as writer:
                 forms = _collect(
                     (
-                        _render_one(prepared, register, period, unit, targets[unit], writer)
+                        _render_one(
+                            prepared, register, period, unit, targets[unit], writer, previous
+                        )
                         for unit in chosen
                     ),
                     len(chosen),
@@ -198,11 +205,12 @@ def _render_one(
     unit: str,
     target: Path,
     writer: parallel.BackgroundWriter,
+    previous: PreviousQuarter | None,
 ) -> tuple[GeneratedForm, list[str]]:
     projects = register.projects_of(unit)
     fingerprint = rows_fingerprint(projects, period.quarter)
     fid = form_id(period, unit, fingerprint)
-    context = form_context(register, period, unit, projects, fid)
+    context = form_context(register, period, unit, projects, fid, previous)
     properties = {
         PROP_FORM_ID: fid,
         PROP_UNIT: unit,
@@ -226,6 +234,7 @@ def _init_worker(
     template: Path,
     targets: dict[str, Path],
     temps: dict[Path, Path],
+    previous: PreviousQuarter | None,
 ) -> None:
     _worker.update(
         register=register,
@@ -233,6 +242,7 @@ def _init_worker(
         prepared=PreparedTemplate(template),
         targets=targets,
         temps=temps,
+        previous=previous,
     )
 
 
@@ -240,7 +250,9 @@ def _render_batch(units: list[str]) -> list[tuple[GeneratedForm, list[str]]]:
     w = _worker
     with parallel.BackgroundWriter(write=partial(write_staged, w["temps"])) as writer:
         return [
-            _render_one(w["prepared"], w["register"], w["period"], u, w["targets"][u], writer)
+            _render_one(
+                w["prepared"], w["register"], w["period"], u, w["targets"][u], writer, w["previous"]
+            )
             for u in units
         ]
 

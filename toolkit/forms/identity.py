@@ -31,6 +31,11 @@ OUTPUT_FINDINGS = "问题清单"
 OUTPUT_DISTRIBUTION = "分发清单"
 OUTPUT_REPORT = "督查通报"
 
+# The history (toolkit.history) is a SQLite file: marked by its application id, not a property.
+HISTORY_FILE = "报送历史.sqlite"
+HISTORY_APPLICATION_ID = 0x4D534854  # "MSHT"
+OUTPUT_HISTORY = "报送历史"
+
 
 def form_title(region: str, period: Period) -> str:
     return f"{region}{period.label}民生实事项目进展情况表"

@@ -66,6 +66,32 @@ _SUMMARY_EXTRA = Field(
     {"责任人": "张三"},
 )
 
+# The quarter before's texts of the unit, from the history: the 上季度填报（供参考） column.
+_PREVIOUS_TEXT = (
+    "进展情况：1.主体结构已完工。\n问题及计划：9月底前完成竣工验收。\n进度评价：正常推进"
+)
+_PREVIOUS_FIELDS = (
+    Field(
+        "rows[].previous",
+        "字典",
+        "本单位该项目上季度的填报，供填写时参考（来自报送历史，汇总时不读取这一列）",
+        {"label": "第二季度", "text": _PREVIOUS_TEXT},
+    ),
+    Field("rows[].previous.label", "文本", "上一季度的名称（第一季度为空）", "第二季度"),
+    Field("rows[].previous.progress", "文本", "上季度的进展情况", "1.主体结构已完工。"),
+    Field(
+        "rows[].previous.plan", "文本", "上季度的存在问题及下一步工作计划", "9月底前完成竣工验收。"
+    ),
+    Field("rows[].previous.evaluation", "文本", "上季度的进度评价", "正常推进"),
+    Field(
+        "rows[].previous.text",
+        "文本",
+        "参考栏的文字：上季度的进展情况、问题及计划（各最多 80 字，多的以“…”省略）、进度评价各占一行；"
+        "没有上季度内容时为原因（如“第一季度，无上季度内容”“二季度未报送此项”）",
+        _PREVIOUS_TEXT,
+    ),
+)
+
 FORM_FIELDS: tuple[Field, ...] = (
     *_PERIOD_FIELDS,
     Field("title", "文本", "表名", "龙华区2023年第三季度民生实事项目进展情况表"),
@@ -84,8 +110,16 @@ FORM_FIELDS: tuple[Field, ...] = (
         "已完成 / 正常推进 / 进度滞后 / 严重滞后",
     ),
     Field("max_chars", "整数", "每格字数上限（不计空白）", 300),
+    Field("previous_label", "文本", "上一季度的名称（第一季度为空）", "第二季度"),
+    Field(
+        "previous_note",
+        "文本",
+        "没有上季度内容时的说明（没有报送历史、上季度未汇总、第一季度等）；有内容时为空",
+        "",
+    ),
     Field("rows", "列表", "本单位主办的项目，按登记表顺序", []),
     *(Field(f"rows[].{f.name}", f.type, f.description, f.sample) for f in _ROW_REGISTER_FIELDS),
+    *_PREVIOUS_FIELDS,
 )
 
 SUMMARY_FIELDS: tuple[Field, ...] = (

@@ -23,19 +23,21 @@ def line_count(text: str, per_line: int) -> int:
     return sum(max(1, -(-text_width(p) // per_line)) for p in text.split("\n"))
 
 
-def split_to_fit(text: str, per_line: int, lines: int) -> list[str]:
+def split_to_fit(text: str, per_line: int, lines: int, whole: int = 0) -> list[str]:
     """`text` in pieces of at most `lines` lines each, broken between paragraphs
-    where it can be, else inside a paragraph."""
+    where it can be, else inside a paragraph. A paragraph of up to `whole`
+    lines (when more than `lines`) is kept whole, a piece of its own."""
     pieces: list[str] = []
     current: list[str] = []
     used = 0
+    longest = max(lines, whole)
     for para in text.split("\n"):
         need = line_count(para, per_line)
-        while need > lines:  # a paragraph taller than a whole piece: cut it
+        while need > longest:  # a paragraph taller than a whole piece: cut it
             if current:
                 pieces.append("\n".join(current))
                 current, used = [], 0
-            head = _cut(para, per_line, lines)
+            head = _cut(para, per_line, longest)
             pieces.append(head)
             para = para[len(head) :]
             need = line_count(para, per_line)

@@ -33,6 +33,7 @@ class Entry:
     evaluation: str | None  # canonical value, or None when empty/invalid
     evaluation_typed: str
     extra: dict[str, str] = field(default_factory=dict)
+    reference: str = ""  # the form's 上季度填报（供参考） cell as sent back: never merged
 
 
 def _same_text(typed: str, register: str) -> bool:
@@ -300,6 +301,7 @@ def _check_row(
         evaluation=evaluation.value,
         evaluation_typed=evaluation.typed,
         extra=dict(row.extra),
+        reference=row.cells.get(rules.REFERENCE, ""),
     )
 
 

@@ -13,12 +13,14 @@ from pathlib import Path
 
 from toolkit.core.findings import Finding, finding
 from toolkit.core.period import Period
+from toolkit.core.previous import PreviousQuarter
 from toolkit.errors import ToolkitError
 from toolkit.office.filenames import received_at
 from toolkit.office.folder import shown
 from toolkit.register.model import Register
 from toolkit.returns.checks import Entry, check_return
 from toolkit.returns.intake import Intake, ReadCache, failure_message, take_in, unit_in_text
+from toolkit.returns.review import review_return, review_settings
 from toolkit.returns.survey import (
     BLANK_FORM,
     KIND_LABELS,
@@ -115,6 +117,7 @@ def merge_returns(
     jobs: int = 1,
     cache: ReadCache | None = None,
     summary_columns: Collection[str] = (),
+    previous: PreviousQuarter | None = None,
 ) -> MergeResult:
     """Read, identify and check every return; `jobs` > 1 reads on that many processes.
 
@@ -123,8 +126,10 @@ def merge_returns(
 
     Returns are taken in one at a time: only what was read from each (its
     rows as text) is kept, never the parsed document. Files in `cache` that
-    have not changed since are not read again.
+    have not changed since are not read again. `previous` holds the quarter
+    before's texts, for the hints comparing with them.
     """
+    review = review_settings(register)  # a 设置 that cannot be used stops here, before reading
     found = survey(paths)
     units = register.unit_names()
     findings: list[Finding] = []
@@ -218,6 +223,9 @@ def merge_returns(
                 chosen.form,
                 normalize_numbering=normalize_numbering,
                 summary_columns=summary_columns,
+            )
+            unit_findings += review_return(
+                register, period, unit, unit_entries, previous, review, shown(chosen.path.name)
             )
         except Exception as exc:  # as in take_one: one odd return must not stop the merge
             findings.append(

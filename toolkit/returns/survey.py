@@ -15,8 +15,11 @@ from pathlib import Path
 from toolkit.core.period import Period
 from toolkit.errors import UsageError
 from toolkit.forms.identity import (
+    HISTORY_APPLICATION_ID,
+    HISTORY_FILE,
     OUTPUT_DISTRIBUTION,
     OUTPUT_FINDINGS,
+    OUTPUT_HISTORY,
     OUTPUT_SUMMARY,
     PROP_FINGERPRINT,
     PROP_FORM_ID,
@@ -96,7 +99,8 @@ class Survey:
 
 
 def survey(paths: list[Path]) -> Survey:
-    """Walk `paths` (files or folders); nothing is opened but workbooks, to see whose they are."""
+    """Walk `paths` (files or folders); nothing is opened but workbooks and .sqlite files,
+    to see whose they are."""
     found = Survey()
     seen: set[tuple[object, ...]] = (
         set()
@@ -151,6 +155,8 @@ def _sort(entry: folder.Entry, found: Survey) -> None:
     elif suffix in ARCHIVE_SUFFIXES:
         reason = "这是压缩包，其中的文件未读取：请解压后再放入回收表文件夹"
         found.skipped.append(Skipped(path, ARCHIVE, reason))
+    elif _is_history(path):
+        found.skipped.append(Skipped(path, OWN_OUTPUT, f"{OWN_OUTPUT_REASON}（{OUTPUT_HISTORY}）"))
     elif suffix in WORKBOOK_SUFFIXES and (kind := output_kind(path)):
         found.skipped.append(Skipped(path, OWN_OUTPUT, f"{OWN_OUTPUT_REASON}（{kind}）"))
         if kind == OUTPUT_DISTRIBUTION:
@@ -160,6 +166,24 @@ def _sort(entry: folder.Entry, found: Survey) -> None:
 
 
 # ---------------------------------------------------------------- the toolkit's own files
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _is_history(path: Path) -> bool:
+    """The toolkit's history file (a .sqlite with its application id), or its journal."""
+    if path.name == f"{HISTORY_FILE}-journal":
+        return True
+    if path.suffix.lower() != Path(HISTORY_FILE).suffix:
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(72)
+    except OSError:
+        return False
+    return (
+        head[:16] == _SQLITE_HEADER and int.from_bytes(head[68:72], "big") == HISTORY_APPLICATION_ID
+    )
 
 
 def output_kind(path: Path) -> str | None:

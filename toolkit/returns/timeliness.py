@@ -120,17 +120,28 @@ class Timeliness:
 def judge(u: UnitReturn, deadline: dt.date | None, today: dt.date) -> Timeliness:
     """Whether `u`'s accepted return came by the deadline (a return not read counts as none)."""
     received = u.received if u.status == RETURNED else None
-    source = u.received_from if received else None
+    return judge_arrival(u.unit, received, u.received_from, deadline, today)
+
+
+def judge_arrival(
+    unit: str,
+    received: dt.datetime | None,
+    source: str | None,
+    deadline: dt.date | None,
+    today: dt.date,
+) -> Timeliness:
+    """A unit's accepted return that arrived at `received` (None: none) against `deadline`."""
+    source = source if received else None
     if deadline is None:
-        return Timeliness(u.unit, None, received, source, None)
+        return Timeliness(unit, None, received, source, None)
     if received is not None:
         late = (received.date() - deadline).days
         return Timeliness(
-            u.unit, LATE if late > 0 else ON_TIME, received, source, deadline, max(0, late)
+            unit, LATE if late > 0 else ON_TIME, received, source, deadline, max(0, late)
         )
     overdue = (today - deadline).days
     state = OVERDUE if overdue > 0 else PENDING
-    return Timeliness(u.unit, state, None, None, deadline, max(0, overdue))
+    return Timeliness(unit, state, None, None, deadline, max(0, overdue))
 
 
 def timeliness(

@@ -93,8 +93,8 @@ def lines_of(group: SummaryGroup, fit: Fit | None) -> list[SummaryLine]:
         piece
         for line in group.lines
         for piece in line.pieces(
-            split_to_fit(line.labelled_progress, fit.progress, fit.lines),
-            split_to_fit(line.plan, fit.plan, fit.lines),
+            split_to_fit(line.labelled_progress, fit.progress, fit.lines, fit.page),
+            split_to_fit(line.plan, fit.plan, fit.lines, fit.page),
         )
     ]
 
@@ -215,6 +215,13 @@ def _set_span(tc: etree._Element, span: int) -> None:
 _TEXT_TWIPS = 210
 _LINE_TWIPS = 305
 _HEADER_LINES = 3  # the repeated header row
+# Rows do not split across pages, so a row taller than what is left of a page
+# moves on whole. Text is cut, between paragraphs, into rows of at most this
+# share of a page: the first project then fits under the title block on page 1
+# and a page is seldom left half empty. A paragraph is cut only when taller
+# than a page.
+_ROW_SHARE = 0.6
+_PAGE_SHARE = 0.9  # room kept for breaks the estimate does not foresee
 
 
 @dataclass(frozen=True)
@@ -223,7 +230,8 @@ class Fit:
 
     progress: int  # half-em units a line of the 进展情况 column holds
     plan: int  # … of the 存在问题及下一步工作计划 column
-    lines: int  # lines a row may have
+    lines: int  # lines a row should have at most, cut between paragraphs
+    page: int  # lines a row may have: a paragraph up to this is never cut
 
 
 def page_fit(prepared: PreparedTemplate) -> Fit | None:
@@ -244,8 +252,13 @@ def page_fit(prepared: PreparedTemplate) -> Fit | None:
         widths = {key: grid[c] for c, key in header.items() if c < len(grid)}
         if rules.PROGRESS not in widths or rules.PLAN not in widths:
             return None
-        lines = int((height / _LINE_TWIPS - _HEADER_LINES) * 0.9)
-        return Fit(_per_line(widths[rules.PROGRESS]), _per_line(widths[rules.PLAN]), lines)
+        lines = height / _LINE_TWIPS - _HEADER_LINES
+        return Fit(
+            _per_line(widths[rules.PROGRESS]),
+            _per_line(widths[rules.PLAN]),
+            int(lines * _ROW_SHARE),
+            int(lines * _PAGE_SHARE),
+        )
     return None
 
 

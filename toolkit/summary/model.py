@@ -8,7 +8,9 @@ the summary template, toolkit.summary.document) and the Excel table
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from toolkit.core import rules
 from toolkit.core.period import Period
@@ -240,7 +242,16 @@ UNRATED = "未评价"
 PARTIAL_LABEL = "部分单位未报送"
 
 
-def statistics(rows: list[SummaryRow]) -> dict[str, int]:
+class Rated(Protocol):
+    """A row as counted: a SummaryRow, or one kept in the history."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def evaluation(self) -> str: ...
+
+
+def statistics(rows: Sequence[Rated]) -> dict[str, int]:
     """Rows per evaluation, over rows all of whose units reported; the buckets add up to total.
 
     部分报送 counts joint rows some of whose units did not report: their

@@ -49,6 +49,7 @@ from toolkit.supervision.year import (
     PeriodRecord,
     TimelyRate,
     period_record,
+    reporting_unit,
     timely_rates,
     year_records,
 )
@@ -162,7 +163,7 @@ def build_report(
     today = today or dt.date.today()
     rows = build_rows(result)
     timely = timeliness(result, deadline, today)
-    year = year_records(period_record(result, timely, rows), earlier)
+    year = year_records(period_record(result, timely), earlier)
     previous = result.period.previous
     before = next((r.lagging for r in year if r.period == previous), None)
     matters = [
@@ -178,7 +179,7 @@ def build_report(
             line.evaluation,
             line.progress,
             line.plan,
-            (before or {}).get((row.project.id, line.unit), ""),
+            (before or {}).get((row.project.id, reporting_unit(line)), ""),
         )
         for row in rows
         for line in row.lines

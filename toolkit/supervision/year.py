@@ -1,11 +1,11 @@
 """What a 通报 takes from the year's earlier periods: repeat laggards and 报送及时率.
 
-A PeriodRecord keeps, of one merged period, the lines rated 进度滞后 or
-严重滞后 (by 序号 and unit) and each unit's timeliness against that
-period's deadline. Any source of merged periods builds them with
-`period_record`: the desk from its own period folders, a history of merged
-periods from what it stored. Without records, the 通报 says it could not
-judge, rather than guess.
+A PeriodRecord keeps, of one merged period, what each unit rated 进度滞后
+or 严重滞后 (by 序号 and unit) and each unit's timeliness against that
+period's deadline. The desk builds them from its own period folders
+(`period_record`), the command line from the history of merged periods
+(`history_records`, toolkit.history). Without records, the 通报 says it
+could not judge, rather than guess.
 
 A repeat laggard is a line lagging this quarter whose unit also rated it
 lagging in the quarter before (within the year). A unit's 报送及时率 is its
@@ -16,14 +16,26 @@ or one still open, does not count).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from toolkit.core import rules
 from toolkit.core.period import Period
-from toolkit.returns.merging import MergeResult
-from toolkit.returns.timeliness import LATE, ON_TIME, OVERDUE, Timeliness
-from toolkit.summary.model import SummaryRow, build_rows, share
+from toolkit.history.records import Content
+from toolkit.history.store import HistoryStore
+from toolkit.register.model import Register
+from toolkit.returns.merging import RETURNED, MergeResult
+from toolkit.returns.timeliness import (
+    LATE,
+    ON_TIME,
+    OVERDUE,
+    Timeliness,
+    judge_arrival,
+    period_deadline,
+)
+from toolkit.summary.model import SummaryLine, share
 
 LAGGING = (rules.BEHIND, rules.SEVERELY_BEHIND)
 _JUDGED = (ON_TIME, LATE, OVERDUE)
@@ -38,19 +50,53 @@ class PeriodRecord:
     timeliness: Mapping[str, Timeliness]  # unit -> its return against that period's deadline
 
 
-def period_record(
-    result: MergeResult,
-    timeliness: Mapping[str, Timeliness],
-    rows: Sequence[SummaryRow] | None = None,
-) -> PeriodRecord:
-    """The record of a merged period; `rows`: its 一览表 rows when already built."""
-    lagging = {
-        (row.project.id, line.unit): line.evaluation
-        for row in (build_rows(result) if rows is None else rows)
-        for line in row.lines
-        if line.evaluation in LAGGING
-    }
+def reporting_unit(line: SummaryLine) -> str:
+    """The registered unit whose report a 一览表 line shows (its label may name a sub-office)."""
+    return line.part.unit if line.part else line.row.parts[0].unit
+
+
+def period_record(result: MergeResult, timeliness: Mapping[str, Timeliness]) -> PeriodRecord:
+    """The record of a merge as it stands."""
+    lagging = {key: e.evaluation for key, e in result.entries.items() if e.evaluation in LAGGING}
     return PeriodRecord(result.period, lagging, dict(timeliness))
+
+
+def stored_record(content: Content, deadline: dt.date | None, today: dt.date) -> PeriodRecord:
+    """The record of a merge the history keeps (its returns' file times as arrivals)."""
+    lagging = {
+        (e.project_id, e.unit): e.evaluation for e in content.entries if e.evaluation in LAGGING
+    }
+    timely = {
+        r.unit: judge_arrival(
+            r.unit,
+            dt.datetime.fromisoformat(r.received) if r.status == RETURNED and r.received else None,
+            None,
+            deadline,
+            today,
+        )
+        for r in content.returns
+    }
+    return PeriodRecord(content.period, lagging, timely)
+
+
+def history_records(
+    path: Path, register: Register, period: Period, today: dt.date
+) -> list[PeriodRecord]:
+    """The year's periods before `period` that the history at `path` holds (current
+    versions), each against its deadline in the register's 设置; none without a history."""
+    if not Path(path).is_file():
+        return []
+    out = []
+    with HistoryStore(path) as store:
+        store.require_region(register.region)
+        for version in store.periods(period.year):
+            if version.period >= period:
+                continue
+            kept = store.record(version.period)
+            if kept is not None:
+                due = period_deadline(register.settings, version.period)
+                out.append(stored_record(kept.content, due, today))
+    return out
 
 
 @dataclass(frozen=True)

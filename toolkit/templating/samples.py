@@ -11,6 +11,9 @@ from typing import Any
 
 from docxtpl import RichText
 
+from toolkit.core.period import Period
+from toolkit.core.previous import FOUND, PreviousEntry, PreviousQuarter
+from toolkit.forms.context import previous_context
 from toolkit.forms.schema import FIELDS, FORM, NOTICE, REPORT
 from toolkit.office import barchart
 from toolkit.office.docx_picture import Picture, blank_png
@@ -96,6 +99,13 @@ def _register_row(project: tuple[str, ...], extra: dict[str, str]) -> dict[str, 
     }
 
 
+def _previous_row(project: tuple[str, ...], sent: tuple[str, str, str]) -> dict[str, str]:
+    """A row's `previous`, as if the sample return had been sent the quarter before."""
+    pid, unit = project[1], project[5]
+    entries = {(pid, unit): PreviousEntry(*sent)}
+    return previous_context(PreviousQuarter(Period(2023, 3), FOUND, entries), pid, unit)
+
+
 def sample_context(kind: str, extra: dict[str, str] | None = None) -> dict[str, Any]:
     """A full, realistic context of the kind, shaped exactly like the renderer's.
 
@@ -104,7 +114,10 @@ def sample_context(kind: str, extra: dict[str, str] | None = None) -> dict[str, 
     ctx = {f.name: copy.deepcopy(f.sample) for f in FIELDS[kind] if "." not in f.name}
     extra = dict(extra or {})
     if kind == FORM:
-        ctx["rows"] = [_register_row(p, extra) for p in _SAMPLE_PROJECTS]
+        ctx["rows"] = [
+            {**_register_row(p, extra), "previous": _previous_row(p, r)}
+            for p, r in zip(_SAMPLE_PROJECTS, _SAMPLE_RETURNS, strict=True)
+        ]
         return ctx
     if kind == NOTICE:
         ctx["findings"] = [dict(f) for f in _SAMPLE_FINDINGS]
