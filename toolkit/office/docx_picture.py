@@ -14,7 +14,7 @@ import struct
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import quoteattr
+from html import escape
 
 from lxml import etree
 
@@ -60,12 +60,12 @@ class Picture:
             f'<w:drawing xmlns:wp="{_WP}" xmlns:a="{_A}" xmlns:pic="{_PIC}" xmlns:r="{_R}">'
             '<wp:inline distT="0" distB="0" distL="0" distR="0">'
             f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
-            f'<wp:docPr id="{900 + self.number}" name={quoteattr(self.name)} '
-            f"descr={quoteattr(self.description)}/>"
+            f'<wp:docPr id="{900 + self.number}" name="{escape(self.name)}" '
+            f'descr="{escape(self.description)}"/>'
             '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
             f'<a:graphic><a:graphicData uri="{_PIC}"><pic:pic>'
-            f'<pic:nvPicPr><pic:cNvPr id="{self.number}" name={quoteattr(self.name)} '
-            f"descr={quoteattr(self.description)}/><pic:cNvPicPr/></pic:nvPicPr>"
+            f'<pic:nvPicPr><pic:cNvPr id="{self.number}" name="{escape(self.name)}" '
+            f'descr="{escape(self.description)}"/><pic:cNvPicPr/></pic:nvPicPr>'
             f'<pic:blipFill><a:blip r:embed="{self.rel_id}"/><a:stretch><a:fillRect/></a:stretch>'
             "</pic:blipFill>"
             f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
