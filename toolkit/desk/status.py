@@ -21,7 +21,7 @@ from toolkit.desk.workspace import UNIDENTIFIED_DIR, ReceivedFile, Workspace, un
 from toolkit.returns.merging import BLANK, MISSING, RETURNED, STATUS_LABELS, UNREADABLE, MergeResult
 from toolkit.returns.survey import Skipped
 from toolkit.returns.timeliness import Timeliness, timeliness
-from toolkit.supervision.year import PeriodRecord, TimelyRate, timely_rates, year_records
+from toolkit.supervision.year import TimelyRate, period_record, timely_rates, year_records
 
 
 @dataclass
@@ -80,7 +80,7 @@ class Board:
 
     @property
     def rates_counted(self) -> bool:
-        return any(r.rate and r.rate.due for r in self.rows)
+        return any(r.rate and r.rate.due for r in self.rows)  # a deadline has passed
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.rows)
@@ -125,10 +125,8 @@ def build_board(ws: Workspace, period: Period, today: dt.date | None = None) -> 
     today = today or dt.date.today()
     deadline = ws.period_deadline(period)
     timely = timeliness(result, deadline, today)
-    year = year_records(
-        PeriodRecord(period, {}, timely), ws.earlier_records(period, today, lagging=False)
-    )
-    rates = {r.unit: r for r in timely_rates(timely, year)}
+    year = year_records(period_record(result, timely), ws.earlier_records(period, today))
+    rates = {r.unit: r for r in timely_rates(list(timely), year)}
     received = ws.received_files(period)
     forms = ws.form_files(period)
     rows = []

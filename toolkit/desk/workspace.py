@@ -563,11 +563,9 @@ class Workspace:
         )
         return write_report(facts, target, self.template(REPORT), issuer=self.issuer())
 
-    def earlier_records(
-        self, period: Period, today: dt.date | None = None, *, lagging: bool = True
-    ) -> list[PeriodRecord]:
+    def earlier_records(self, period: Period, today: dt.date | None = None) -> list[PeriodRecord]:
         """The year's periods before `period` on the desk, each as its merge stands now
-        (cached like any merge); `lagging=False` when only timeliness is wanted."""
+        (cached like any merge)."""
         today = today or dt.date.today()
         out = []
         for p in self.periods():
@@ -575,7 +573,7 @@ class Workspace:
                 continue
             result = self.merge(p)
             timely = timeliness(result, self.period_deadline(p), today)
-            out.append(period_record(result, timely) if lagging else PeriodRecord(p, {}, timely))
+            out.append(period_record(result, timely))
         return out
 
     def sent_notices(self, period: Period) -> dict[str, SentNotice]:
