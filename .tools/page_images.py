@@ -5,7 +5,7 @@
 Without options it uses the shipped sample (data/register.xlsx and
 data/returns/2023Q3). In a desk workspace made inside the output folder it
 generates the forms and the 分发清单, files the returns, writes the 一览表
-(.docx, .xlsx and its PDF) and the 问题清单, and one notice of each kind the
+(.docx, .xlsx, its PDF and its 公开版), the 问题清单, the 督查通报 draft, and one notice of each kind the
 quarter calls for (a blank form is filed for a unit that sent nothing, so
 that there is a 报送材料不符合要求的通知 to look at too). LibreOffice prints
 every document to PDF in one run, and pdftoppm (poppler-utils) turns each
@@ -29,9 +29,11 @@ from toolkit.forms.generate import DISTRIBUTION_LIST  # noqa: E402
 from toolkit.office.libreoffice import convert  # noqa: E402
 
 
-def documents(out: Path, register: Path, returns: Path, quarter: int) -> tuple[list[Path], Path]:
-    """Make every kind of document in a workspace under `out`: (the documents, the
-    一览表's own PDF)."""
+def documents(
+    out: Path, register: Path, returns: Path, quarter: int
+) -> tuple[list[Path], list[Path]]:
+    """Make every kind of document in a workspace under `out`: (the documents, the PDFs the
+    toolkit writes itself: the 一览表's and its 公开版's)."""
     root = out / "工作台"
     if root.exists():
         shutil.rmtree(root)
@@ -47,11 +49,11 @@ def documents(out: Path, register: Path, returns: Path, quarter: int) -> tuple[l
     if "notice-nonconforming" not in needed and "notice-reminder" in needed:
         form = ws.form_files(period)[needed["notice-reminder"]]  # a blank form, sent back
         ws.file_return(period, form.name, form.read_bytes())
-    files = ws.summarise(period, pdf=True)
+    files = ws.summarise(period, pdf=True, public=True)
     result = ws.merge(period)
     forms = list(ws.form_files(period).values())
     made = [*forms[:2], ws.forms_dir(period) / DISTRIBUTION_LIST]
-    made += [files.docx, files.xlsx, files.report]
+    made += [files.docx, files.xlsx, files.report, ws.report(period).docx]
     written: set[str] = set()
     for status in result.units:
         kind = notice_kind(result, status.unit)
@@ -61,15 +63,15 @@ def documents(out: Path, register: Path, returns: Path, quarter: int) -> tuple[l
         target = ws.notice_path(period, status.unit, notice_title(kind))
         info = NoticeInfo(ws.deadline(period), ws.issuer() or "（发文单位）")
         made.append(write_notice(result, status.unit, target, kind=kind, info=info))
-    assert files.pdf is not None
-    return made, files.pdf
+    assert files.pdf is not None and files.public is not None
+    return made, [files.pdf, files.public.pdf]
 
 
 def page_images(out: Path, register: Path, returns: Path, quarter: int) -> list[Path]:
-    made, summary_pdf = documents(out, register, returns, quarter)
+    made, printed = documents(out, register, returns, quarter)
     pdfs = convert(made, "pdf", out / "pdf")
     images = []
-    for name, pdf in [*((s.name, p) for s, p in pdfs.items()), (summary_pdf.name, summary_pdf)]:
+    for name, pdf in [*((s.name, p) for s, p in pdfs.items()), *((p.name, p) for p in printed)]:
         folder = out / name
         folder.mkdir(parents=True, exist_ok=True)
         subprocess.run(

@@ -27,6 +27,11 @@ TOPICS = (
     Topic("templates.md", "模板维护指南", ("模板", "templates")),
     Topic("desk.md", "网页工作台", ("工作台", "desk")),
     Topic("history.md", "报送历史、上季度对照和全年一览表", ("历史", "history")),
+    Topic(
+        "supervision.md",
+        "督查通报、报送及时情况、图表和公开版",
+        ("督查", "通报", "公开版", "supervision"),
+    ),
     Topic("install.md", "在 Windows 和没有网络的电脑上安装", ("安装", "install")),
     Topic("exit-codes.md", "退出码", ("退出码", "exit-codes")),
     Topic("reliability.md", "可靠性与安全：限制和各种异常文件的处理", ("可靠性", "reliability")),

@@ -31,6 +31,8 @@ def test_every_kind_of_document_gets_its_pages_as_pictures(tmp_path):
         "一览表.docx",
         "一览表.xlsx",
         "一览表.pdf",
+        "一览表（公开版）.pdf",
+        "督查通报（草稿）.docx",
         "问题清单（2023年第三季度）.xlsx",
         "退回修改意见（民治街道）.docx",
         "催报通知",

@@ -490,12 +490,14 @@ def test_pdf_is_landscape_chinese_with_header_on_every_page(template, context, h
 
 def test_shipped_templates_are_what_the_builders_make(tmp_path):
     from support.build_notice import build_notice_templates
+    from support.build_report import build_report_template
     from support.build_templates import build_form_template, build_summary_template
 
     built = [
         build_form_template(tmp_path / "form.docx"),
         build_summary_template(tmp_path / "summary.docx"),
         *build_notice_templates(tmp_path),
+        build_report_template(tmp_path / "report.docx"),
     ]
     for path in built:
         assert path.read_bytes() == (TEMPLATES / path.name).read_bytes(), path.name

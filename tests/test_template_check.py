@@ -23,7 +23,17 @@ from support.cli import invoke
 from support.fill import fill_form
 from support.registers import write_owners_register
 from support.summaries import summary_by_id
-from support.template_edits import FORM, ROOT, SUMMARY, W, check_json, edited, q, replaced
+from support.template_edits import (
+    FORM,
+    ROOT,
+    SUMMARY,
+    W,
+    add_column,
+    check_json,
+    edited,
+    q,
+    replaced,
+)
 
 from toolkit.cli.main import cli
 from toolkit.errors import TemplateError
@@ -457,10 +467,10 @@ def test_text_output_and_usage_errors(tmp_path):
     assert result.stdout.splitlines()[-1] == "未通过检查：发现 1 个错误、0 个提示。"
     missing = CliRunner().invoke(cli, ["template", "check", str(tmp_path / "无.docx")])
     assert missing.exit_code == 2 and "找不到模板文件" in missing.stderr
-    bad_kind = CliRunner().invoke(cli, ["template", "check", str(FORM), "--kind", "report"])
+    bad_kind = CliRunner().invoke(cli, ["template", "check", str(FORM), "--kind", "letter"])
+    assert bad_kind.exit_code == 2
     assert (
-        bad_kind.exit_code == 2
-        and "form（填报表）、summary（一览表）或 notice（通知）" in bad_kind.stderr
+        "form（填报表）、summary（一览表）、notice（通知）或 report（督查通报）" in bad_kind.stderr
     )
 
 
@@ -648,49 +658,6 @@ def test_preview_usage_errors(tmp_path):
 
 
 # ---------------------------------------------------------------- a maintainer adds a column
-
-
-def _cell_text(tc: etree._Element) -> str:
-    return "".join(t.text or "" for t in tc.iter(q("t")))
-
-
-def add_column(before: str, header: str, value: str, width: int = 1000):
-    """Insert a column left of the `before` column, as Word's 在左侧插入 does.
-
-    Header cell `header`, the 示例 row `-`, the project row `value`, the
-    {%tr %} rows an empty cell; the width comes out of the widest column so
-    the table keeps its width.
-    """
-
-    def edit(root: etree._Element) -> None:
-        tbl = root.find(f".//{q('tbl')}")
-        grid = tbl.find(q("tblGrid"))
-        cols = grid.findall(q("gridCol"))
-        rows = tbl.findall(q("tr"))
-        heads = [_cell_text(tc) for tc in rows[0].findall(q("tc"))]
-        at = heads.index(before)
-        widest = max(range(len(cols)), key=lambda i: int(cols[i].get(q("w"))))
-        cols[widest].set(q("w"), str(int(cols[widest].get(q("w"))) - width))
-        new_col = etree.Element(q("gridCol"))
-        new_col.set(q("w"), str(width))
-        cols[at].addprevious(new_col)
-        for tr in rows:
-            cells = tr.findall(q("tc"))
-            text = _cell_text(cells[at])
-            new = copy.deepcopy(cells[at])
-            new.find(f"{q('tcPr')}/{q('tcW')}").set(q("w"), str(width))
-            paragraphs = new.findall(q("p"))
-            for p in paragraphs[1:]:
-                new.remove(p)
-            runs = paragraphs[0].findall(q("r"))
-            for r in runs[1:]:
-                paragraphs[0].remove(r)
-            content = header if tr is rows[0] else value if "{{" in text else "-" if text else ""
-            if runs:
-                runs[0].find(q("t")).text = content
-            cells[at].addprevious(new)
-
-    return edit
 
 
 def test_maintainer_adds_a_column_to_both_templates_and_the_register(tmp_path):

@@ -8,6 +8,7 @@ edited with lxml, parts added. `check_json` runs `toolkit template check
 
 from __future__ import annotations
 
+import copy
 import json
 import zipfile
 from collections.abc import Callable
@@ -75,3 +76,48 @@ def edited(src: Path, dst: Path, edit: Callable[[etree._Element], None]) -> Path
 def check_json(path: Path, *args: str) -> tuple[int, dict]:
     result = invoke("template", "check", path, "--json", *args)
     return result.exit_code, json.loads(result.stdout)
+
+
+def _cell_text(tc: etree._Element) -> str:
+    return "".join(t.text or "" for t in tc.iter(q("t")))
+
+
+def add_column(
+    before: str, header: str, value: str, width: int = 1000
+) -> Callable[[etree._Element], None]:
+    """Insert a column left of the `before` column, as Word's 在左侧插入 does.
+
+    Header cell `header`, the 示例 row `-`, the project row `value`, the
+    {%tr %} rows an empty cell; the width comes out of the widest column so
+    the table keeps its width.
+    """
+
+    def edit(root: etree._Element) -> None:
+        tbl = root.find(f".//{q('tbl')}")
+        grid = tbl.find(q("tblGrid"))
+        cols = grid.findall(q("gridCol"))
+        rows = tbl.findall(q("tr"))
+        heads = [_cell_text(tc) for tc in rows[0].findall(q("tc"))]
+        at = heads.index(before)
+        widest = max(range(len(cols)), key=lambda i: int(cols[i].get(q("w"))))
+        cols[widest].set(q("w"), str(int(cols[widest].get(q("w"))) - width))
+        new_col = etree.Element(q("gridCol"))
+        new_col.set(q("w"), str(width))
+        cols[at].addprevious(new_col)
+        for tr in rows:
+            cells = tr.findall(q("tc"))
+            text = _cell_text(cells[at])
+            new = copy.deepcopy(cells[at])
+            new.find(f"{q('tcPr')}/{q('tcW')}").set(q("w"), str(width))
+            paragraphs = new.findall(q("p"))
+            for p in paragraphs[1:]:
+                new.remove(p)
+            runs = paragraphs[0].findall(q("r"))
+            for r in runs[1:]:
+                paragraphs[0].remove(r)
+            content = header if tr is rows[0] else value if "{{" in text else "-" if text else ""
+            if runs:
+                runs[0].find(q("t")).text = content
+            cells[at].addprevious(new)
+
+    return edit

@@ -5,6 +5,7 @@ exit codes (docs/exit-codes.md).
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import json
 import sys
@@ -20,6 +21,7 @@ from toolkit.cli import console
 from toolkit.errors import EXIT_INTERNAL, EXIT_PROBLEMS, EXIT_USAGE, ToolkitError, UsageError
 
 if TYPE_CHECKING:
+    from toolkit.core.period import Period
     from toolkit.register.model import Register
 
 # ---------------------------------------------------------------- Chinese help
@@ -143,6 +145,14 @@ JOBS_OPTION = click.option(
 )
 
 
+DEADLINE_OPTION = click.option(
+    "--deadline",
+    metavar="日期",
+    help="本季度报送截止日期，如 2023-10-10；默认取登记表「设置」中的“第三季度报送截止日期”"
+    "（按季度）。用于判断各单位是否按时报送。",
+)
+
+
 def register_options(f: Any) -> Any:
     """--year, --region and --allow-new-units, for every command that reads a register."""
     f = click.option(
@@ -182,6 +192,14 @@ def read_register(
     # keep sharing their memory pages.
     gc.freeze()
     return register
+
+
+def resolve_deadline(register: Register, period: Period, text: str | None) -> dt.date | None:
+    """The period's deadline: `--deadline` as typed, else the register's 设置."""
+    from toolkit.returns.timeliness import given_deadline, period_deadline
+
+    given = given_deadline(text, period) if text else None
+    return period_deadline(register.settings, period, given)
 
 
 def resolve_jobs(jobs: int | None) -> int:

@@ -16,6 +16,7 @@ import click
 from toolkit import __version__
 from toolkit.cli.base import (
     CONTEXT,
+    DEADLINE_OPTION,
     JOBS_OPTION,
     QUARTER,
     Group,
@@ -25,6 +26,7 @@ from toolkit.cli.base import (
     progress_bar,
     read_register,
     register_options,
+    resolve_deadline,
     resolve_jobs,
     say,
 )
@@ -39,11 +41,14 @@ from toolkit.cli.history import (
     tell_previous,
 )
 from toolkit.cli.history import history as history_command
+from toolkit.cli.inspect import inspect
 from toolkit.cli.register import register as register_group
 from toolkit.cli.serve import serve
 from toolkit.cli.template import template
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from toolkit.core.period import Period
     from toolkit.core.previous import PreviousQuarter
     from toolkit.office.fileset import Kept
@@ -232,10 +237,17 @@ def _merge_inputs(
     return result
 
 
-def _json_result(result: MergeResult, outputs: dict[str, Any] | None = None) -> dict[str, Any]:
+def _json_result(
+    result: MergeResult, deadline: dt.date | None, outputs: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The merge as JSON; each unit with its timeliness against `deadline`."""
+    from toolkit.returns.timeliness import timeliness
+
+    timely = timeliness(result, deadline)
     data: dict[str, Any] = {
         "period": result.period.key,
-        "units": [u.as_dict() for u in result.units],
+        "deadline": deadline.isoformat() if deadline else None,
+        "units": [{**u.as_dict(), "timeliness": timely[u.unit].as_dict()} for u in result.units],
         "findings": [f.as_dict() for f in result.findings],
         "skipped": [s.as_dict() for s in result.skipped],
     }
@@ -266,6 +278,7 @@ def _kept_json(kept: list[Kept]) -> list[dict[str, str]]:
     metavar="模板.docx",
     help="汇总时要用的一览表模板（与 merge 的 --template 相同）；模板用到的附加列不报“未汇总的列”。",
 )
+@DEADLINE_OPTION
 @history_options
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果（到标准输出）。")
 @JOBS_OPTION
@@ -278,6 +291,7 @@ def check(
     region: str | None,
     allow_new_units: bool,
     template: str | None,
+    deadline: str | None,
     history: str | None,
     no_history: bool,
     as_json: bool,
@@ -293,6 +307,7 @@ def check(
     示例：
       toolkit check 回收表/ --register data/register.xlsx --quarter 3
       toolkit check 民治街道.docx -r 登记表.xlsx -q 3 --json
+      toolkit check 回收表/ -r 登记表.xlsx -q 3 --deadline 2023-10-10 --json
       toolkit check 全市回收表/ -r 全市登记表.xlsx -q 3 --jobs 4
       toolkit check 回收表/ -r 登记表.xlsx -q 3 -t 一览表模板.docx
     """
@@ -307,12 +322,13 @@ def check(
     store = history_file(history, no_history)
     reg = read_register(register, year, region, allow_new_units)
     period = resolve_period(reg, quarter, year)
+    due = resolve_deadline(reg, period, deadline)
     previous = previous_of(store, reg, period)
     result = _merge_inputs(
         paths, reg, period, jobs=jobs, columns=checked.extra_keys, previous=previous
     )
     if as_json:
-        emit_json(_json_result(result))
+        emit_json(_json_result(result, due))
     else:
         for line in checklist_lines(result):
             click.echo(line)
@@ -347,10 +363,18 @@ def check(
     help="同时用 LibreOffice 把一览表转为 PDF（与 --out 同名 .pdf），供打印和公开；需安装 LibreOffice。",
 )
 @click.option(
+    "--public",
+    is_flag=True,
+    help="同时生成一览表的公开版（与 --out 同名加“（公开版）”的 .docx 和 .pdf）：不含存在问题及下一步"
+    "工作计划和联系方式等列（可在登记表「设置」的“公开版不公开的列”中指定），不含作者、单位、批注、"
+    "修订等文档信息；需安装 LibreOffice。",
+)
+@click.option(
     "--update-register",
     is_flag=True,
     help="把本季度结果写入登记表（先自动备份）；登记表中有图片、图表、宏等时，改为另存在登记表旁边。",
 )
+@DEADLINE_OPTION
 @history_options
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总结果（到标准输出）。")
 @JOBS_OPTION
@@ -368,7 +392,9 @@ def merge(
     template: str | None,
     normalize_numbering: bool,
     with_pdf: bool,
+    public: bool,
     update_register: bool,
+    deadline: str | None,
     history: str | None,
     no_history: bool,
     as_json: bool,
@@ -392,14 +418,15 @@ def merge(
       toolkit merge data/returns/2023Q3 --register data/register.xlsx --quarter 3
       toolkit merge 回收表/ -r 登记表.xlsx -q 3 --out 一览表.docx --json
       toolkit merge 回收表/ -r 登记表.xlsx -q 3 --pdf
+      toolkit merge 回收表/ -r 登记表.xlsx -q 3 --public
       toolkit merge 全市回收表/ -r 全市登记表.xlsx -q 3 --jobs 4
     """
     from toolkit.forms import schema
     from toolkit.office.fileset import check_targets
     from toolkit.register.model import resolve_period
     from toolkit.summary.checklist import summary_lines
-    from toolkit.summary.model import summary_file_name
-    from toolkit.summary.outputs import write_merge_outputs
+    from toolkit.summary.model import public_withheld, summary_file_name
+    from toolkit.summary.outputs import PublicEdition, write_merge_outputs
     from toolkit.templating.check import require_columns, require_passing
 
     template_path = _existing_file(template, "模板") if template else None
@@ -408,6 +435,7 @@ def merge(
     store = history_file(history, no_history)
     reg = read_register(register, year, region, allow_new_units)
     period = resolve_period(reg, quarter, year)
+    due = resolve_deadline(reg, period, deadline)
     default_docx = Path("输出") / period.key / summary_file_name(reg.region, period, ".docx")
     out_docx = output_path(out, default_docx, ".docx", "--out")
     out_xlsx = output_path(xlsx, out_docx.with_suffix(".xlsx"), ".xlsx", "--xlsx")
@@ -415,9 +443,11 @@ def merge(
         report, out_docx.with_name(f"问题清单（{period.label}）.xlsx"), ".xlsx", "--report"
     )
     out_pdf = out_docx.with_suffix(".pdf") if with_pdf else None
+    public_paths = PublicEdition.paths(out_docx) if public else ()
     targets = [out_docx, out_xlsx, out_report]
     named = [Path(register), *([template_path] if template_path else [])]
     every = [*targets, *([out_pdf] if out_pdf else [])]
+    every += public_paths
     check_targets(every, named)  # before the returns are read: a mistake shows at once
     previous = previous_of(store, reg, period)  # a broken history stops here too
     result = _merge_inputs(
@@ -425,13 +455,30 @@ def merge(
     )
     require_columns(checked, result)
     check_targets(every, result.inputs())
-    kept = write_merge_outputs(result, *targets, template_path, jobs=jobs, pdf=out_pdf)
+    edition = None
+    if public_paths:
+        withheld, notices = public_withheld(result)
+        edition = PublicEdition(*public_paths, withheld)
+        for notice in notices:
+            say(f"提示：{notice}")
+    kept = write_merge_outputs(
+        result, *targets, template_path, jobs=jobs, pdf=out_pdf, public=edition
+    )
     _say_kept(kept)
     outputs: dict[str, Any] = {
         "docx": str(out_docx),
         "xlsx": str(out_xlsx),
         "report": str(out_report),
         "pdf": str(out_pdf) if out_pdf else None,
+        "public": (
+            {
+                "docx": str(edition.docx),
+                "pdf": str(edition.pdf),
+                "withheld_columns": edition.withheld.names,
+            }
+            if edition
+            else None
+        ),
         "kept": _kept_json(kept),
     }
     recorded = record(store, result)  # the merge's result; the register's copy is an export
@@ -449,7 +496,7 @@ def merge(
             outputs["register_backup"] = str(update.backup)
             say(f"已把{period.label}结果写入登记表，原文件备份为 {update.backup.name}")
     if as_json:
-        emit_json({**_json_result(result, outputs), "history": recorded})
+        emit_json({**_json_result(result, due, outputs), "history": recorded})
     else:
         for path in every:
             click.echo(str(path))
@@ -458,10 +505,146 @@ def merge(
         say(line)
 
 
+@cli.command("report")
+@_RETURNS_ARG
+@_REGISTER_OPT
+@click.option("--quarter", "-q", type=QUARTER, required=True, help="季度：1–4。")
+@register_options
+@DEADLINE_OPTION
+@click.option(
+    "--out",
+    "-o",
+    metavar="通报.docx",
+    help="督查通报 Word 文件（可省略 .docx）；默认 输出/年度Q季度/ 下。",
+)
+@click.option("--template", "-t", metavar="模板.docx", help="自定义督查通报模板；默认用内置模板。")
+@click.option(
+    "--pdf",
+    "with_pdf",
+    is_flag=True,
+    help="同时用 LibreOffice 把通报转为 PDF（与 --out 同名 .pdf）；需安装 LibreOffice。",
+)
+@history_options
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出通报的内容（到标准输出）。")
+@JOBS_OPTION
+@help_option
+def report_command(
+    paths: tuple[str, ...],
+    register: str,
+    quarter: int,
+    year: int | None,
+    region: str | None,
+    allow_new_units: bool,
+    deadline: str | None,
+    history: str | None,
+    no_history: bool,
+    out: str | None,
+    template: str | None,
+    with_pdf: bool,
+    as_json: bool,
+    jobs: int | None,
+) -> None:
+    """生成本季度的督查通报草稿（Word）：总体情况和占比、各民生事项的统计和图表、
+    进度滞后项目名单（附件1），未报送、逾期报送和需退回修改的单位（附件2）。
+
+    通报中的数字、名单和日期都来自与 toolkit merge 相同的汇总，与一览表一致；文字可在 Word 中修改后印发。
+    是否按时报送按截止日期判断（--deadline，或登记表「设置」中的“第三季度报送截止日期”）；
+    收到时间取回收表的文件时间，工作台保存的文件取上传时间。
+    连续两个季度滞后的项目和各单位本年度的报送及时率，取报送历史（默认 输出/报送历史.sqlite）
+    中本年度之前各季度的汇总结果；之前各季度的截止日期取登记表「设置」。
+
+    \b
+    示例：
+      toolkit report 回收表/ -r 登记表.xlsx -q 3
+      toolkit report 回收表/ -r 登记表.xlsx -q 3 --deadline 2023-10-10 --pdf
+      toolkit report 报送工作/2023Q3/回收表 -r 报送工作/登记表.xlsx -q 3 -o 通报.docx --json
+      toolkit report 回收表/ -r 登记表.xlsx -q 3 --history 输出/报送历史.sqlite
+    """
+    from datetime import date
+
+    from toolkit.forms import schema
+    from toolkit.office.fileset import check_targets
+    from toolkit.register.model import resolve_period
+    from toolkit.supervision.document import report_file_name, write_report
+    from toolkit.supervision.model import build_report
+    from toolkit.supervision.year import history_records
+    from toolkit.templating.check import require_passing
+
+    template_path = _existing_file(template, "模板") if template else None
+    require_passing(template_path, schema.REPORT)
+    store = history_file(history, no_history)
+    reg = read_register(register, year, region, allow_new_units)
+    period = resolve_period(reg, quarter, year)
+    due = resolve_deadline(reg, period, deadline)
+    today = date.today()
+    earlier = history_records(store, reg, period, today) if store else []
+    previous = previous_of(store, reg, period)
+    default = Path("输出") / period.key / report_file_name(reg.region, period, ".docx")
+    out_docx = output_path(out, default, ".docx", "--out")
+    out_pdf = out_docx.with_suffix(".pdf") if with_pdf else None
+    every = [out_docx, *([out_pdf] if out_pdf else [])]
+    check_targets(every, [Path(register), *([template_path] if template_path else [])])
+    result = _merge_inputs(paths, reg, period, jobs=jobs, previous=previous)
+    check_targets(every, result.inputs())
+    facts = build_report(result, deadline=due, today=today, earlier=earlier)
+    files = write_report(facts, out_docx, template_path, pdf=out_pdf)
+    _say_kept(files.kept)
+    for w in files.warnings:
+        say(f"提示：{w}")
+    if as_json:
+        data = _json_result(
+            result,
+            due,
+            {
+                "docx": str(out_docx),
+                "pdf": str(out_pdf) if out_pdf else None,
+                "kept": _kept_json(files.kept),
+            },
+        )
+        data["report"] = _report_json(facts)
+        emit_json(data)
+    else:
+        for path in every:
+            click.echo(str(path))
+    c = facts.counts
+    say(
+        f"已生成{period.label}督查通报草稿：共{facts.stats['total']}个项目，"
+        f"进度滞后、严重滞后 {len(facts.lagging)} 行（附件1）；应报送单位{c['应报送']}个，"
+        f"附件2列出 {len(facts.standings)} 个单位。"
+    )
+
+
+def _report_json(facts: Any) -> dict[str, Any]:
+    """What the 通报 says, as data: the statistics, the lagging lines and the units listed."""
+    return {
+        "statistics": facts.stats,
+        "matters": [
+            {"name": m.label, "item": m.item, "statistics": m.stats} for m in facts.matters
+        ],
+        "lagging": [vars(line) for line in facts.lagging],
+        "unit_counts": facts.counts,
+        "standings": [
+            {
+                "unit": s.unit,
+                "situations": list(s.situations),
+                "date": s.day.isoformat() if s.day else None,
+                "note": s.note,
+            }
+            for s in facts.standings
+        ],
+        "previous_period": facts.previous.key if facts.previous else None,
+        # None: no record of the quarter before, so repeat laggards were not judged.
+        "repeats": [vars(line) for line in facts.repeats] if facts.previous_known else None,
+        "timeliness_periods": [p.key for p in facts.periods],
+        "timeliness_rates": [r.as_dict() for r in facts.rates],
+    }
+
+
 cli.add_command(serve)
 cli.add_command(template)
 cli.add_command(register_group)
 cli.add_command(docs)
+cli.add_command(inspect)
 cli.add_command(history_command)
 cli.add_command(annual)
 

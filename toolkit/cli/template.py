@@ -25,11 +25,18 @@ class KindType(click.ParamType):
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
         text = str(value).strip().lower()
-        aliases = {"填报表": schema.FORM, "一览表": schema.SUMMARY, "通知": schema.NOTICE}
+        aliases = {
+            "填报表": schema.FORM,
+            "一览表": schema.SUMMARY,
+            "通知": schema.NOTICE,
+            "通报": schema.REPORT,
+            "督查通报": schema.REPORT,
+        }
         text = aliases.get(text, text)
         if text not in schema.KINDS:
             self.fail(
-                f"模板类型应为 form（填报表）、summary（一览表）或 notice（通知），收到“{value}”。",
+                f"模板类型应为 form（填报表）、summary（一览表）、notice（通知）或 report（督查通报），"
+                f"收到“{value}”。",
                 param,
                 ctx,
             )
@@ -40,7 +47,8 @@ _KIND_OPT = click.option(
     "--kind",
     "-k",
     type=KindType(),
-    help="模板类型：form（填报表）、summary（一览表）或 notice（工作台发给单位的通知）；"
+    help="模板类型：form（填报表）、summary（一览表）、notice（工作台发给单位的通知）"
+    "或 report（督查通报）；"
     "检查和预览时默认按内容判断。",
 )
 
@@ -207,7 +215,12 @@ def preview(
     click.echo(str(result.path))
     data = "登记表" if result.source == "register" else "样例数据"
     who = f"（{result.unit}）" if result.unit else ""
-    what = {schema.FORM: "填报表", schema.SUMMARY: "一览表", schema.NOTICE: "通知"}[result.kind]
+    what = {
+        schema.FORM: "填报表",
+        schema.SUMMARY: "一览表",
+        schema.NOTICE: "通知",
+        schema.REPORT: "督查通报",
+    }[result.kind]
     say(f"已用{data}生成{what}预览{who}：{result.path}")
     if result.report.problems:
         say(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from toolkit.core.rules import QUARTER_CN
@@ -52,3 +53,8 @@ class Period:
         if len(text) == 6 and text[4] == "Q" and text[:4].isdigit() and text[5].isdigit():
             return cls(int(text[:4]), int(text[5]))
         return None
+
+
+def chinese_date(day: dt.date) -> str:
+    """`2023年10月8日`, as official documents write a date."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -306,18 +306,37 @@ class Desk:
     async def summarise(self, request: Request) -> Response:
         period = self.period_of(request)
         form = await request.form(max_files=0, max_fields=5)
-        pdf = form.get("pdf") == "1"
+        pdf, public = form.get("pdf") == "1", form.get("public") == "1"
         try:
-            files = await run_in_threadpool(partial(self.ws.summarise, period, pdf=pdf))
+            files = await run_in_threadpool(
+                partial(self.ws.summarise, period, pdf=pdf, public=public)
+            )
         except ToolkitError as exc:
             return self.back(f"/p/{period.key}", [("error", str(exc))])
-        written = (files.docx, files.xlsx, files.report, *([files.pdf] if files.pdf else []))
-        names = "、".join(shown(p.name) for p in written)
+        names = "、".join(shown(p.name) for p in files.written)
         recorded = files.recorded.note(self.ws.root) if files.recorded else ""
         notes = [("ok", f"已生成：{names}。{recorded}")]
+        if files.public is not None:
+            withheld = "、".join(files.public.withheld.names) or "（无）"
+            notes.append(
+                ("ok", f"公开版不含这些列：{withheld}；也不含作者、单位、批注、修订等文档信息。")
+            )
+        notes += [("warn", n) for n in files.notices]
         notes += [("warn", f"{k.note(self.ws.root)}。") for k in files.kept]
         if files.history_error:
             notes.append(("error", f"一览表已生成，但未能记入报送历史：{files.history_error}"))
+        return self.back(f"/p/{period.key}", notes)
+
+    async def report(self, request: Request) -> Response:
+        """Write the period's 督查通报 draft into 汇总/ (a POST: it writes a file)."""
+        period = self.period_of(request)
+        try:
+            files = await run_in_threadpool(self.ws.report, period)
+        except ToolkitError as exc:
+            return self.back(f"/p/{period.key}", [("error", str(exc))])
+        notes = [("ok", f"已生成督查通报草稿：{shown(files.docx.name)}，可下载后在 Word 中修改。")]
+        notes += [("warn", w) for w in files.warnings]
+        notes += [("warn", f"{k.note(self.ws.root)}。") for k in files.kept]
         return self.back(f"/p/{period.key}", notes)
 
     # -- downloads
@@ -455,6 +474,7 @@ def create_app(
         Route(p + "/deadline", desk.set_deadline, methods=["POST"]),
         Route(p + "/issuer", desk.set_issuer, methods=["POST"]),
         Route(p + "/summary", desk.summarise, methods=["POST"]),
+        Route(p + "/report", desk.report, methods=["POST"]),
         Route(p + "/forms.zip", desk.forms_zip),
         Route(p + "/forms/{unit}", desk.form_file),
         Route(p + "/out/{name:path}", desk.output_file),

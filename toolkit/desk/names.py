@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import ntpath
-import re
 from pathlib import Path
 
-from toolkit.office.filenames import safe_name
+from toolkit.office.filenames import STAMP_FORMAT, safe_name, stamped_name, unstamped
 
 
 def upload_name(original: str) -> str:
@@ -28,19 +27,16 @@ def unit_folder_name(unit: str) -> str:
 
 def stored_name(name: str, moment: dt.datetime | None = None) -> str:
     """`<时间>-<name>`, cut (by bytes, not characters) to fit every file system."""
-    return safe_name(f"{stamp(moment)}-{name}")
-
-
-_STORED_PREFIX_RE = re.compile(r"^\d{8}-\d{6}-")
+    return stamped_name(name, moment or dt.datetime.now())
 
 
 def display_name(stored: str) -> str:
     """The name a unit gave its file: a stored return without the `<时间>-` prefix."""
-    return _STORED_PREFIX_RE.sub("", stored)
+    return unstamped(stored)
 
 
 def stamp(moment: dt.datetime | None = None) -> str:
-    return (moment or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return (moment or dt.datetime.now()).strftime(STAMP_FORMAT)
 
 
 def unique_path(folder: Path, name: str) -> Path:

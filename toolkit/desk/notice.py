@@ -2,17 +2,11 @@
 
 Three kinds, each from its own editable template (templates/notice-*.docx,
 overridden by `模板/<name>.docx` in the workspace), checked by `template
-check` before it is used:
+check` before it is used; which one a unit needs is the rule of
+toolkit.returns.sendback (退回修改意见, 催报通知, 报送材料不符合要求的通知,
+or none).
 
-- 退回修改意见: the unit's return was read and has errors to correct;
-- 催报通知: nothing has come from the unit;
-- 报送材料不符合要求的通知: what the unit sent cannot be used (another
-  quarter's form, a file that is not the form, one that does not open, the
-  blank form).
-
-A return with nothing to correct gets no notice, and neither does a second
-copy of a good one: 重复报送 alone is no reason to send anything back. A
-notice speaks to the unit about its own return, in plain words: no file
+A notice speaks to the unit about its own return, in plain words: no file
 names (the desk stores uploads as `<时间>-<文件名>`), no finding codes. The
 deadline appears when one is set; the 落款 is the issuing office (发文单位
 in the register's 设置, or as typed on the desk) and the date.
@@ -28,35 +22,30 @@ from typing import Any
 
 from toolkit.core import rules
 from toolkit.core.findings import CODES, Finding
+from toolkit.core.period import chinese_date
 from toolkit.errors import UsageError
 from toolkit.forms.context import period_context
 from toolkit.forms.identity import PROP_OUTPUT, form_title
 from toolkit.forms.rendering import PreparedTemplate
 from toolkit.forms.schema import NOTICE
 from toolkit.office.fileset import FileSet
-from toolkit.office.folder import shown
-from toolkit.returns.merging import BLANK, RETURNED, UNREADABLE, MergeResult, UnitReturn
+from toolkit.register.settings import ISSUER as ISSUER_SETTING
+from toolkit.returns.merging import UNREADABLE, MergeResult, UnitReturn
+from toolkit.returns.sendback import (
+    NONCONFORMING,
+    REMINDER,
+    RETURN,
+    TITLES,
+    notice_kind,
+    own_findings,
+    unit_status,
+)
 from toolkit.templates import default_path
 from toolkit.templating.check import require_passing
 
-RETURN, REMINDER, NONCONFORMING = "notice-return", "notice-reminder", "notice-nonconforming"
-TITLES = {
-    RETURN: "退回修改意见",
-    REMINDER: "催报通知",
-    NONCONFORMING: "报送材料不符合要求的通知",
-}
-ISSUER_SETTING = "发文单位"
 ERROR_LABEL, WARNING_LABEL = "须修改", "请注意"
 
-# Findings that say nothing the unit has to act on: the office changed its register,
-# the toolkit fixed the numbering, a second copy arrived, the metadata disagree.
-_NOT_THE_UNITS = {
-    "register_changed",
-    "numbering_normalized",
-    "duplicate_return",
-    "identity_conflict",
-}
-# What makes a submission unusable, in words for the unit.
+# What makes a submission unusable (toolkit.returns.sendback.UNUSABLE), in words for the unit.
 _UNUSABLE = {
     "no_table": "报送的文件中没有项目表，不是下发的填报表。",
     "unreadable": "报送的文件无法打开（可能已损坏、设置了密码或不是 Word 文件）。",
@@ -64,25 +53,6 @@ _UNUSABLE = {
     "blank_form": "报送的是未填写的空白填报表。",
 }
 _PERIOD_SAID_RE = re.compile(r"这是(\S+?)的表")
-
-
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def notice_kind(result: MergeResult, unit: str) -> str | None:
-    """Which notice the unit needs now, if any."""
-    status = _status(result, unit)
-    mine = _own(result, status)
-    if status.status == RETURNED:
-        if any(f.code == "no_table" for f in mine):
-            return NONCONFORMING
-        return RETURN if any(f.is_error for f in mine) else None
-    if status.status in (UNREADABLE, BLANK) or any(
-        f.code == "wrong_period" or f.code in _UNUSABLE for f in mine
-    ):
-        return NONCONFORMING
-    return REMINDER
 
 
 def notice_title(kind: str) -> str:
@@ -102,13 +72,13 @@ def notice_context(
     result: MergeResult, unit: str, kind: str, info: NoticeInfo | None = None
 ) -> dict[str, Any]:
     info = info or NoticeInfo()
-    status = _status(result, unit)
+    status = unit_status(result, unit)
     register, period = result.register, result.period
     today = info.today or dt.date.today()
     title = form_title(register.region, period)
     deadline = chinese_date(info.deadline) if info.deadline else ""
     by = f"于{deadline}前" if deadline else "尽快"
-    mine = _own(result, status)
+    mine = own_findings(result, status)
     if kind == RETURN:
         intro = f"你单位报送的《{title}》经审核，有以下问题需要修改："
         findings = _to_correct(mine)
@@ -164,24 +134,7 @@ def write_notice(
     return target
 
 
-# ---------------------------------------------------------------- the unit's own findings
-
-
-def _status(result: MergeResult, unit: str) -> UnitReturn:
-    status = next((u for u in result.units if u.unit == unit), None)
-    if status is None:
-        raise UsageError(f"登记表中没有主办项目的单位“{unit}”。")
-    return status
-
-
-def _own(result: MergeResult, status: UnitReturn) -> list[Finding]:
-    """The unit's findings about what it has to answer for: of a return that was read,
-    only those about that return (another file it sent beside it is not held against it)."""
-    mine = [f for f in result.findings_of(status.unit) if f.code not in _NOT_THE_UNITS]
-    if status.status == RETURNED and status.file is not None:
-        used = {None, status.file.name, shown(status.file.name)}
-        mine = [f for f in mine if f.file in used]
-    return [f for f in mine if f.code != "missing_return"]
+# ---------------------------------------------------------------- what the notice lists
 
 
 def _to_correct(findings: list[Finding]) -> list[dict[str, Any]]:

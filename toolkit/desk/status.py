@@ -1,8 +1,9 @@
 """The status board: one row per unit, built from the core's MergeResult.
 
 Nothing is decided here that the core does not decide: status, counts and
-findings come from `merge_returns`; this module only adds the files on disk
-and the optional deadline, for display.
+findings come from `merge_returns`, timeliness from toolkit.returns.timeliness,
+the period's evaluations from the 一览表's model; this module only adds the
+files on disk, for display.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from pathlib import Path
 from toolkit.core import rules
 from toolkit.core.findings import CODES, LEVEL_LABELS, Finding
 from toolkit.core.period import Period
+from toolkit.desk.chart import EvaluationChart, evaluation_chart
 from toolkit.desk.notice import notice_kind
 from toolkit.desk.workspace import UNIDENTIFIED_DIR, ReceivedFile, Workspace, unit_folder_name
 from toolkit.returns.merging import BLANK, MISSING, RETURNED, STATUS_LABELS, UNREADABLE, MergeResult
 from toolkit.returns.survey import Skipped
+from toolkit.returns.timeliness import Timeliness, timeliness
+from toolkit.supervision.year import TimelyRate, period_record, timely_rates, year_records
 
 
 @dataclass
@@ -37,7 +41,7 @@ class UnitRow:
     projects: int
     status: str  # returned / missing / unreadable / blank
     status_label: str
-    late: bool  # not returned by the deadline, or returned after it
+    timeliness: Timeliness  # against the period's deadline, when there is one
     received: dt.datetime | None
     errors: int
     warnings: int
@@ -46,6 +50,12 @@ class UnitRow:
     form: Path | None  # the generated form, if any
     findings: list[FindingView] = field(default_factory=list)
     notice: str | None = None  # the notice the unit needs now (toolkit.desk.notice), if any
+    rate: TimelyRate | None = None  # 报送及时率 over the year's periods on the desk
+
+    @property
+    def late(self) -> bool:
+        """Returned after the deadline, or not returned once it has passed."""
+        return self.timeliness.late
 
     @property
     def css(self) -> str:
@@ -65,6 +75,12 @@ class Board:
     skipped: list[Skipped]  # files the merge does not read, with why
     deadline: dt.date | None
     result: MergeResult
+    chart: EvaluationChart  # the period's evaluations, overall and per 民生事项
+    year_periods: list[Period] = field(default_factory=list)  # what the 报送及时率 counts
+
+    @property
+    def rates_counted(self) -> bool:
+        return any(r.rate and r.rate.due for r in self.rows)  # a deadline has passed
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.rows)
@@ -79,6 +95,7 @@ class Board:
             "blank": self.count(BLANK),
             "with_errors": sum(r.status == RETURNED and r.errors > 0 for r in self.rows),
             "late": sum(r.late and r.status != RETURNED for r in self.rows),
+            "late_returned": sum(r.late and r.status == RETURNED for r in self.rows),
         }
 
     def row(self, unit: str) -> UnitRow | None:
@@ -106,23 +123,22 @@ def build_board(ws: Workspace, period: Period, today: dt.date | None = None) -> 
     result = ws.merge(period)
     register = result.register
     today = today or dt.date.today()
-    deadline = ws.deadline(period)
+    deadline = ws.period_deadline(period)
+    timely = timeliness(result, deadline, today)
+    year = year_records(period_record(result, timely), ws.earlier_records(period, today))
+    rates = {r.unit: r for r in timely_rates(list(timely), year)}
     received = ws.received_files(period)
     forms = ws.form_files(period)
     rows = []
     for u in result.units:
         files = received.get(unit_folder_name(u.unit), [])
-        if u.status == RETURNED:
-            late = bool(deadline and u.received and u.received.date() > deadline)
-        else:
-            late = bool(deadline and today > deadline)
         rows.append(
             UnitRow(
                 unit=u.unit,
                 projects=len(register.projects_of(u.unit)),
                 status=u.status,
                 status_label=STATUS_LABELS[u.status],
-                late=late,
+                timeliness=timely[u.unit],
                 received=u.received,
                 errors=u.errors,
                 warnings=u.warnings,
@@ -131,6 +147,7 @@ def build_board(ws: Workspace, period: Period, today: dt.date | None = None) -> 
                 form=forms.get(u.unit),
                 findings=sorted_views(result.findings_of(u.unit)),
                 notice=notice_kind(result, u.unit),
+                rate=rates[u.unit],
             )
         )
     return Board(
@@ -141,4 +158,6 @@ def build_board(ws: Workspace, period: Period, today: dt.date | None = None) -> 
         skipped=result.skipped,
         deadline=deadline,
         result=result,
+        chart=evaluation_chart(result),
+        year_periods=[r.period for r in year],
     )

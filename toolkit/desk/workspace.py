@@ -8,7 +8,7 @@ Layout (docs/desk.md):
     2023Q3/填报表/              forms sent (the output of `toolkit generate`)
     2023Q3/回收表/<单位>/<时间>-<原文件名>   returns received, filed by unit
     2023Q3/回收表/_未识别/      files no unit could be found for
-    2023Q3/汇总/                一览表 .docx/.xlsx (.pdf), 问题清单, 退回修改意见
+    2023Q3/汇总/                一览表 .docx/.xlsx (.pdf, 公开版), 问题清单, 督查通报, 退回修改意见
     2023全年/                   全年一览表 .docx/.xlsx (from the history)
     报送历史.sqlite             every merge's result, by period and version (toolkit.history)
 
@@ -46,7 +46,7 @@ from toolkit.desk.names import (
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.forms.generate import Generation, generate_forms
 from toolkit.forms.identity import HISTORY_FILE, form_file_name, unit_file_names
-from toolkit.forms.schema import FORM, SUMMARY
+from toolkit.forms.schema import FORM, REPORT, SUMMARY
 from toolkit.history.store import (
     HistoryError,
     Recorded,
@@ -62,10 +62,15 @@ from toolkit.register.reader import looks_like_register, read_register
 from toolkit.register.source import READ_SUFFIXES
 from toolkit.returns.intake import ReadCache, take_in
 from toolkit.returns.merging import MergeResult, merge_returns, require_returns
+from toolkit.returns.sendback import TITLES
 from toolkit.returns.survey import OWN_OUTPUT
+from toolkit.returns.timeliness import period_deadline, timeliness
 from toolkit.returns.versions import SentVersion, sent_versions
-from toolkit.summary.model import summary_file_name
-from toolkit.summary.outputs import write_merge_outputs
+from toolkit.summary.model import public_withheld, summary_file_name
+from toolkit.summary.outputs import PublicEdition, write_merge_outputs
+from toolkit.supervision.document import ReportFiles, report_file_name, write_report
+from toolkit.supervision.model import SentNotice, build_report
+from toolkit.supervision.year import PeriodRecord, period_record
 from toolkit.templates import default_path
 from toolkit.templating.check import check_template, require_columns, require_passing
 
@@ -136,8 +141,15 @@ class SummaryFiles:
     report: Path
     kept: list[Kept] = field(default_factory=list)  # edited files kept in 历史/ before replacing
     pdf: Path | None = None  # the 一览表 printed to PDF, when asked for
+    public: PublicEdition | None = None  # its 公开版 (.docx, .pdf), when asked for
+    notices: list[str] = field(default_factory=list)  # about the columns the 公开版 leaves out
     recorded: Recorded | None = None  # the version written to the history
     history_error: str | None = None  # why it could not be recorded (the files are written)
+
+    @property
+    def written(self) -> list[Path]:
+        public = [self.public.docx, self.public.pdf] if self.public else []
+        return [self.docx, self.xlsx, self.report, *([self.pdf] if self.pdf else []), *public]
 
 
 @dataclass(frozen=True)
@@ -465,6 +477,10 @@ class Workspace:
         except ValueError:
             return None
 
+    def period_deadline(self, period: Period) -> dt.date | None:
+        """The deadline set on the desk, else the register's 设置 (`第三季度报送截止日期`)."""
+        return period_deadline(self.register().settings, period, self.deadline(period))
+
     def set_deadline(self, period: Period, day: dt.date | None) -> None:
         path = self.period_dir(period) / DEADLINE_FILE
         ooxml.write_bytes_atomic(path, (day.isoformat() + "\n" if day else "").encode("utf-8"))
@@ -492,24 +508,86 @@ class Workspace:
             folder / f"问题清单（{period.label}）.xlsx",
         )
 
-    def summarise(self, period: Period, *, pdf: bool = False) -> SummaryFiles:
-        """The 一览表 (.docx, .xlsx, and .pdf when asked) and 问题清单, written by the core
-        into 汇总/ as one set."""
+    def summarise(self, period: Period, *, pdf: bool = False, public: bool = False) -> SummaryFiles:
+        """The 一览表 (.docx, .xlsx, .pdf when asked, and its 公开版 when asked) and 问题清单,
+        written by the core into 汇总/ as one set."""
         result = self.merge(period)
         require_returns(result)
         require_columns(require_passing(self.template(SUMMARY), SUMMARY), result)
         files = self.summary_files(result)
         printed = files.docx.with_suffix(".pdf") if pdf else None
+        edition, notices = None, []
+        if public:
+            withheld, notices = public_withheld(result)
+            edition = PublicEdition(*PublicEdition.paths(files.docx), withheld)
         kept = write_merge_outputs(
-            result, files.docx, files.xlsx, files.report, self.template("summary"), pdf=printed
+            result,
+            files.docx,
+            files.xlsx,
+            files.report,
+            self.template("summary"),
+            pdf=printed,
+            public=edition,
         )
         try:
             recorded = record_merge(self.history_path, result, "工作台")
         except HistoryError as exc:
-            return SummaryFiles(
-                files.docx, files.xlsx, files.report, kept, printed, history_error=str(exc)
-            )
-        return SummaryFiles(files.docx, files.xlsx, files.report, kept, printed, recorded)
+            recorded, error = None, str(exc)
+        else:
+            error = None
+        return SummaryFiles(
+            files.docx,
+            files.xlsx,
+            files.report,
+            kept,
+            printed,
+            edition,
+            notices,
+            recorded=recorded,
+            history_error=error,
+        )
+
+    def report(self, period: Period) -> ReportFiles:
+        """The 督查通报 draft of the period, written into 汇总/ (its template checked first)."""
+        result = self.merge(period)
+        require_returns(result)
+        require_passing(self.template(REPORT), REPORT)
+        facts = build_report(
+            result,
+            deadline=self.period_deadline(period),
+            sent=self.sent_notices(period),
+            earlier=self.earlier_records(period),
+        )
+        target = self.summary_dir(period) / report_file_name(
+            result.register.region, period, ".docx"
+        )
+        return write_report(facts, target, self.template(REPORT), issuer=self.issuer())
+
+    def earlier_records(self, period: Period, today: dt.date | None = None) -> list[PeriodRecord]:
+        """The year's periods before `period` on the desk, each as its merge stands now
+        (cached like any merge)."""
+        today = today or dt.date.today()
+        out = []
+        for p in self.periods():
+            if p.year != period.year or p >= period:
+                continue
+            result = self.merge(p)
+            timely = timeliness(result, self.period_deadline(p), today)
+            out.append(period_record(result, timely))
+        return out
+
+    def sent_notices(self, period: Period) -> dict[str, SentNotice]:
+        """unit -> the latest notice the desk wrote to it, and when (from the notices' files)."""
+        sent: dict[str, SentNotice] = {}
+        for unit in self.register().unit_names():
+            for kind, title in TITLES.items():
+                path = self.notice_path(period, unit, title)
+                if not self.offered(path):
+                    continue
+                day = dt.date.fromtimestamp(path.stat().st_mtime)
+                if unit not in sent or day >= sent[unit].day:
+                    sent[unit] = SentNotice(kind, day)
+        return sent
 
     def output_files(self, period: Period) -> list[OutputFile]:
         """Files in 汇总/ and 汇总/退回修改意见/, newest first; those older than the newest return 待更新."""

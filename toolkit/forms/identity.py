@@ -29,6 +29,7 @@ PROP_OUTPUT = "MinshengOutput"
 OUTPUT_SUMMARY = "一览表"
 OUTPUT_FINDINGS = "问题清单"
 OUTPUT_DISTRIBUTION = "分发清单"
+OUTPUT_REPORT = "督查通报"
 
 # The history (toolkit.history) is a SQLite file: marked by its application id, not a property.
 HISTORY_FILE = "报送历史.sqlite"

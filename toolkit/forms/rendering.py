@@ -51,6 +51,7 @@ from toolkit.errors import ReturnError, TemplateError
 from toolkit.forms import packing, places, template_cache
 from toolkit.forms.places import DOCUMENT_PART, TC, TR, P, T, nearest
 from toolkit.office import ooxml
+from toolkit.office.docx_picture import Picture, add_pictures
 from toolkit.office.ooxml import strip_xml_forbidden
 
 RENDERED_PART_RE = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
@@ -423,9 +424,11 @@ class PreparedTemplate:
         context: dict[str, Any],
         *,
         properties: dict[str, str] | None = None,
+        pictures: list[Picture] | None = None,
     ) -> None:
         """Render and write atomically; `properties` become custom document properties."""
-        ooxml.write_bytes_atomic(target, self.render_bytes(context, properties=properties))
+        data = self.render_bytes(context, properties=properties, pictures=pictures)
+        ooxml.write_bytes_atomic(target, data)
 
     def render_bytes(
         self,
@@ -433,13 +436,14 @@ class PreparedTemplate:
         *,
         properties: dict[str, str] | None = None,
         adjust: Callable[[dict[str, bytes]], None] | None = None,
+        pictures: list[Picture] | None = None,
     ) -> bytes:
         """The rendered .docx as bytes: what `render_bytes_to` writes.
 
         `adjust` may change the rendered parts (name -> XML) before they are
-        packed. The entries no render changes are compressed once per
-        template, not once per form; the zip is what zipfile would write
-        entry for entry.
+        packed; `pictures` are the images the context shows (toolkit.office.docx_picture).
+        The entries no render changes are compressed once per template, not
+        once per form; the zip is what zipfile would write entry for entry.
         """
         parts = self.render_parts(context)
         if adjust is not None:
@@ -447,6 +451,8 @@ class PreparedTemplate:
         if properties is not None:
             parts[ooxml.CUSTOM_PART] = ooxml.custom_properties_xml(properties)
             parts.update(self._custom_registration())
+        if pictures:
+            add_pictures(parts, {i.filename: d for i, d in self.entries}, pictures)
         if self._packed is None:
             self._packed = {
                 info.filename: packing.pack(info, data)

@@ -15,7 +15,8 @@ from typing import Any
 FORM = "form"
 SUMMARY = "summary"
 NOTICE = "notice"  # 退回修改意见, 催报通知, 报送材料不符合要求的通知: one template each
-KINDS = (FORM, SUMMARY, NOTICE)
+REPORT = "report"  # the 督查通报 draft
+KINDS = (FORM, SUMMARY, NOTICE, REPORT)
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,13 @@ SUMMARY_FIELDS: tuple[Field, ...] = (
     ),
 )
 
+# Who signs a notice or a 督查通报.
+_ISSUER = Field(
+    "issuer",
+    "文本",
+    "发文单位（登记表「设置」中的 发文单位，或工作台中填写的；都没有时为空）",
+    "龙华区民生实事工作领导小组办公室",
+)
 NOTICE_FIELDS: tuple[Field, ...] = (
     *_PERIOD_FIELDS,
     Field("title", "文本", "通知的标题", "退回修改意见"),
@@ -256,16 +264,190 @@ NOTICE_FIELDS: tuple[Field, ...] = (
         "请在原填报表上逐项修改后，于2023年10月10日前重新报送。",
     ),
     Field("deadline", "文本", "报送截止日期（未设置时为空）", "2023年10月10日"),
-    Field(
-        "issuer",
-        "文本",
-        "发文单位（登记表「设置」中的 发文单位，或工作台中填写的；都没有时为空）",
-        "龙华区民生实事工作领导小组办公室",
-    ),
+    _ISSUER,
     Field("date", "文本", "成文日期", "2023年10月8日"),
 )
 
-FIELDS = {FORM: FORM_FIELDS, SUMMARY: SUMMARY_FIELDS, NOTICE: NOTICE_FIELDS}
+_STATS_SAMPLE = {
+    "total": 9,
+    "已完成": 2,
+    "正常推进": 5,
+    "进度滞后": 1,
+    "严重滞后": 0,
+    "未报送": 0,
+    "未评价": 0,
+    "部分报送": 1,
+    "其他": 1,
+}
+REPORT_FIELDS: tuple[Field, ...] = (
+    *_PERIOD_FIELDS,
+    Field("title", "文本", "通报的标题", "关于龙华区2023年第三季度民生实事项目进展情况的通报"),
+    _ISSUER,
+    Field("date", "文本", "成文日期（生成通报的日期）", "2023年10月16日"),
+    Field("deadline", "文本", "本季度报送截止日期（未设置时为空）", "2023年10月10日"),
+    Field(
+        "stats",
+        "字典",
+        "统计项数，与一览表相同：total（合计）、已完成、正常推进、进度滞后、严重滞后、未报送、"
+        "未评价、部分报送，以及 其他（部分报送、未报送、未评价之和），如 stats['进度滞后']",
+        _STATS_SAMPLE,
+    ),
+    Field(
+        "stats_text",
+        "文本",
+        "统计行，与一览表的统计行相同",
+        "共9项：已完成2项，正常推进5项，进度滞后1项，严重滞后0项，部分单位未报送1项，未报送0项",
+    ),
+    Field(
+        "shares",
+        "字典",
+        "各项占合计的百分比（保留一位小数），键同 stats，如 shares['已完成']",
+        {
+            "已完成": "22.2%",
+            "正常推进": "55.6%",
+            "进度滞后": "11.1%",
+            "严重滞后": "0.0%",
+            "未报送": "0.0%",
+            "未评价": "0.0%",
+            "部分报送": "11.1%",
+            "其他": "11.1%",
+        },
+    ),
+    Field(
+        "overall_text",
+        "文本",
+        "总体情况的一段话：项目总数，各评价的项数和占比",
+        "龙华区2023年第三季度共有民生实事项目9项，其中已完成2项，占22.2%；……",
+    ),
+    Field("matters", "列表", "按民生事项的统计，按登记表顺序", []),
+    Field("matters[].name", "文本", "民生事项（登记表中为空时写“第N件”）", "打造一批就业驿站"),
+    Field("matters[].item", "文本", "件号", "10"),
+    Field("matters[].stats", "字典", "该民生事项的统计项数，键同 stats", _STATS_SAMPLE),
+    Field(
+        "chart",
+        "图片",
+        "各民生事项进度评价的条形图（黑白打印也能分清：每种评价有各自的底纹，并标出项数），"
+        "单独占一段，写 {{ chart }}；本机没有中文字体时为空",
+        "（图片）",
+    ),
+    Field(
+        "unit_counts",
+        "字典",
+        "单位报送情况的个数：应报送、已报送、按时报送、逾期报送、未报送、逾期未报送、"
+        "报送材料不符合要求、退回修改，如 unit_counts['逾期报送']",
+        {
+            "应报送": 8,
+            "已报送": 7,
+            "按时报送": 6,
+            "逾期报送": 1,
+            "未报送": 1,
+            "逾期未报送": 1,
+            "报送材料不符合要求": 0,
+            "退回修改": 1,
+        },
+    ),
+    Field(
+        "returns_text",
+        "文本",
+        "报送情况的一段话（设置了截止日期时含按时、逾期的个数）",
+        "应报送单位8个，已报送7个（其中按时报送6个，逾期报送1个），未报送1个。",
+    ),
+    Field(
+        "lagging",
+        "列表",
+        "附件1：进度评价为进度滞后、严重滞后的一览表各行（多个主办单位的项目按单位各一行）",
+        [],
+    ),
+    Field("lagging[].no", "整数", "编号，从 1 起", 1),
+    Field("lagging[].id", "文本", "序号", "10-4"),
+    Field("lagging[].name", "文本", "项目名称", "北站壹号楼宇党群服务中心"),
+    Field("lagging[].matter", "文本", "民生事项", "打造一批就业驿站"),
+    Field("lagging[].unit", "文本", "主办单位（该行的单位）", "民治街道"),
+    Field("lagging[].evaluation", "文本", "进度评价", "进度滞后"),
+    Field("lagging[].progress", "文本", "该单位填写的进展情况", "1.主体结构已完工。"),
+    Field(
+        "lagging[].problem",
+        "文本",
+        "该单位填写的存在问题及下一步工作计划",
+        "1.装修材料进场延迟。\n2.11月底前恢复正常进度。",
+    ),
+    Field(
+        "lagging[].before",
+        "文本",
+        "上一季度该单位对该项目的评价也是进度滞后、严重滞后时为该评价（连续滞后），否则为空",
+        "进度滞后",
+    ),
+    Field(
+        "lagging_text",
+        "文本",
+        "进度滞后情况的一句话",
+        "进度滞后1项、严重滞后0项，涉及1个单位（项目名单及存在问题见附件1）。",
+    ),
+    Field("standings", "列表", "附件2：未报送、逾期报送、需退回修改的单位，按登记表单位顺序", []),
+    Field("standings[].no", "整数", "编号，从 1 起", 1),
+    Field("standings[].unit", "文本", "单位", "观湖街道"),
+    Field(
+        "standings[].situation",
+        "文本",
+        "情况：未报送、逾期未报送、逾期报送、报送材料不符合要求、退回修改（可有几项，以顿号分隔）",
+        "逾期报送、退回修改",
+    ),
+    Field("standings[].date", "文本", "收到回收表或发出通知的日期（没有时为空）", "2023年10月12日"),
+    Field("standings[].note", "文本", "说明", "截止日期后2天报送；3处须修改"),
+    Field("previous_label", "文本", "上一季度（第一季度时为空）", "2023年第二季度"),
+    Field(
+        "repeats",
+        "列表",
+        "上一季度和本季度连续进度滞后、严重滞后的行（附件1 中的行，同一单位的同一项目），"
+        "没有上一季度的汇总结果时为空",
+        [],
+    ),
+    Field("repeats[].no", "整数", "编号，从 1 起", 1),
+    Field("repeats[].id", "文本", "序号", "10-4"),
+    Field("repeats[].name", "文本", "项目名称", "北站壹号楼宇党群服务中心"),
+    Field("repeats[].matter", "文本", "民生事项", "打造一批就业驿站"),
+    Field("repeats[].unit", "文本", "主办单位（该行的单位）", "民治街道"),
+    Field("repeats[].before", "文本", "上一季度的进度评价", "进度滞后"),
+    Field("repeats[].evaluation", "文本", "本季度的进度评价", "严重滞后"),
+    Field("repeats[].progress", "文本", "本季度填写的进展情况", "1.主体结构已完工。"),
+    Field(
+        "repeats[].problem", "文本", "本季度填写的存在问题及下一步工作计划", "装修材料进场延迟。"
+    ),
+    Field(
+        "repeats_text",
+        "文本",
+        "连续滞后情况的一句话（没有上一季度的汇总结果时说明未判断）",
+        "2023年第二季度和本季度连续进度滞后、严重滞后的项目1项次，涉及1个单位。",
+    ),
+    Field(
+        "rates",
+        "列表",
+        "附件3：各单位本年度到本季度为止的报送及时率，按登记表单位顺序；"
+        "没有已过截止日期的季度时为空",
+        [],
+    ),
+    Field("rates[].no", "整数", "编号，从 1 起", 1),
+    Field("rates[].unit", "文本", "单位", "观湖街道"),
+    Field("rates[].due", "整数", "应按时报送的次数（已过截止日期的季度数）", 3),
+    Field("rates[].on_time", "整数", "按时报送的次数", 2),
+    Field("rates[].late", "整数", "逾期报送的次数", 1),
+    Field("rates[].overdue", "整数", "逾期未报送的次数", 0),
+    Field(
+        "rates[].rate",
+        "文本",
+        "报送及时率（按时报送次数÷应按时报送次数；无从计算时为“—”）",
+        "66.7%",
+    ),
+    Field(
+        "rates_text",
+        "文本",
+        "本年度报送及时率的一句话",
+        "2023年第一季度、第二季度、第三季度，各单位应按时报送24次，按时报送22次，报送及时率91.7%；"
+        "6个单位全部按时报送（各单位情况见附件3）。",
+    ),
+)
+
+FIELDS = {FORM: FORM_FIELDS, SUMMARY: SUMMARY_FIELDS, NOTICE: NOTICE_FIELDS, REPORT: REPORT_FIELDS}
 
 
 def top_level_names(kind: str) -> set[str]:
@@ -299,6 +481,9 @@ LOOP_NAMES = {
     "legend": "item",
     "entries": "entry",
     "findings": "f",
+    "matters": "m",
+    "lagging": "lag",
+    "standings": "s",
 }
 
 
@@ -325,6 +510,7 @@ KIND_LABELS = {
     FORM: "填报表模板（form.docx）",
     SUMMARY: "一览表模板（summary.docx）",
     NOTICE: "通知模板（notice-return.docx、notice-reminder.docx、notice-nonconforming.docx）",
+    REPORT: "督查通报模板（report.docx）",
 }
 FIELDS_START = "<!-- fields:start -->"
 FIELDS_END = "<!-- fields:end -->"

@@ -11,8 +11,11 @@ in UTF-16 units against 260; Linux and macOS allow 255 UTF-8 bytes per name.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 import unicodedata
+from pathlib import Path
 
 # UTF-8 bytes (Linux, macOS: 255 per name) less room for a `-2` added to
 # avoid an existing file; UTF-16 units (Windows), short enough that a name
@@ -75,3 +78,42 @@ def _cut(stem: str, tail: str) -> str:
 
 def _utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+# ---------------------------------------------------------------- names that say when a file came in
+
+# A file kept as `<年月日-时分秒>-<name>` (the desk stores uploads so) carries the
+# moment it came in: copying the folder or touching the file does not change it.
+STAMP_FORMAT = "%Y%m%d-%H%M%S"
+_STAMP_RE = re.compile(r"^(\d{8}-\d{6})-")
+# Where `received_at` took the moment from.
+FROM_NAME, FROM_FILE_TIME = "upload", "file_time"
+
+
+def stamped_name(name: str, moment: dt.datetime) -> str:
+    """`<年月日-时分秒>-<name>`, made safe (cut by bytes, not characters)."""
+    return safe_name(f"{moment.strftime(STAMP_FORMAT)}-{name}")
+
+
+def unstamped(name: str) -> str:
+    """A stamped name without its `<年月日-时分秒>-`."""
+    return _STAMP_RE.sub("", name)
+
+
+def name_stamp(name: str) -> dt.datetime | None:
+    """The moment a stamped name begins with; None for any other name."""
+    m = _STAMP_RE.match(name)
+    if m is None:
+        return None
+    try:
+        return dt.datetime.strptime(m.group(1), STAMP_FORMAT)
+    except ValueError:  # 20231332-…: digits, not a moment
+        return None
+
+
+def received_at(path: Path) -> tuple[dt.datetime, str]:
+    """When a file came in, and from what: its name's stamp, else its modification time."""
+    stamped = name_stamp(path.name)
+    if stamped is not None:
+        return stamped, FROM_NAME
+    return dt.datetime.fromtimestamp(os.stat(path).st_mtime), FROM_FILE_TIME

@@ -18,6 +18,7 @@ from toolkit.office.spreadsheet import Sheet
 
 SETTINGS_SHEET = "设置"
 REGION, YEAR = "地区", "年度"
+ISSUER = "发文单位"  # who signs the notices and the 督查通报
 _KEY_HEADERS = ("项目", "设置项", "名称")
 
 # An administrative area, then a year: `龙华区2023年…`, `深圳市龙华区 2023 年…`.

@@ -15,6 +15,7 @@ from toolkit.core.findings import Finding, finding
 from toolkit.core.period import Period
 from toolkit.core.previous import PreviousQuarter
 from toolkit.errors import ToolkitError
+from toolkit.office.filenames import received_at
 from toolkit.office.folder import shown
 from toolkit.register.model import Register
 from toolkit.returns.checks import Entry, check_return
@@ -45,6 +46,9 @@ class UnitReturn:
     received: dt.datetime | None = None
     errors: int = 0
     warnings: int = 0
+    # What `received` was taken from: the upload time in a stored name, or the file's time
+    # (toolkit.office.filenames.received_at).
+    received_from: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -52,6 +56,7 @@ class UnitReturn:
             "status": self.status,
             "file": shown(str(self.file)) if self.file else None,
             "received": self.received.isoformat(timespec="seconds") if self.received else None,
+            "received_from": self.received_from,
             "errors": self.errors,
             "warnings": self.warnings,
         }
@@ -236,7 +241,10 @@ def merge_returns(
         findings.extend(unit_findings)
         for pid, e in unit_entries.items():
             entries[(pid, unit)] = e
-        statuses.append(UnitReturn(unit, RETURNED, chosen.path, _mtime(chosen.path)))
+        received, received_from = received_at(chosen.path)
+        statuses.append(
+            UnitReturn(unit, RETURNED, chosen.path, received, received_from=received_from)
+        )
 
     for s in statuses:
         mine = [f for f in findings if f.unit == s.unit]

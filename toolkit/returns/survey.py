@@ -216,7 +216,9 @@ _TAG_MARKS = ("{{", "{%")
 def unmarked_toolkit_file(form: ReturnedForm, leading_units: int) -> tuple[str, str] | None:
     """(kind, reason) when a Word file is the toolkit's though it carries no `PROP_OUTPUT`.
 
-    A template has tags where a form has its unit and 序号. A 一览表 or a
+    A template has tags where a form has its unit and 序号. A document the
+    folder's record says the toolkit wrote there (the 一览表's 公开版, which
+    carries no property). A 一览表 or a
     notice written before outputs were marked: never a form (those carry a
     form id); a 一览表 has rows led by several units (`leading_units`,
     counting rows a single unit leads), which no unit's return has; a
@@ -227,6 +229,8 @@ def unmarked_toolkit_file(form: ReturnedForm, leading_units: int) -> tuple[str, 
         return TEMPLATE, "toolkit 的模板文件（含 {{ }} 标签），不是回收表"
     if form.properties.get(PROP_FORM_ID) or form.properties.get(PROP_UNIT):
         return None
+    if written_here(form.path):  # the 一览表's 公开版, which carries no property
+        return OWN_OUTPUT, OWN_OUTPUT_REASON
     title = "".join((form.title or "").split())
     kind = None
     if not form.headers and title.startswith(_NOTICE_TITLES):

@@ -31,6 +31,7 @@ from toolkit.summary.model import (
     MARK,
     SummaryGroup,
     SummaryLine,
+    Withheld,
     build_rows,
     evaluation_colors,
     group_rows,
@@ -98,21 +99,113 @@ def lines_of(group: SummaryGroup, fit: Fit | None) -> list[SummaryLine]:
     ]
 
 
-def summary_docx(result: MergeResult, template: Path | None = None) -> bytes:
-    """The 一览表 .docx, marked as the toolkit's own so that no merge takes it for a return."""
+def summary_docx(
+    result: MergeResult, template: Path | None = None, *, withheld: Withheld | None = None
+) -> bytes:
+    """The 一览表 .docx, marked as the toolkit's own so that no merge takes it for a return.
+
+    With `withheld`, its public edition: those columns' text is never rendered and their
+    columns are taken out of the table; no property marks it (toolkit.office.metadata
+    scrubs it further).
+    """
     prepared = PreparedTemplate(template or default_template("summary"))
     fit = page_fit(prepared)
     context = summary_context(result, fit)
+    if withheld is not None:
+        withhold(context, withheld)
     ids = [row["id"] for group in context["groups"] for row in group["rows"]]
     shared = {pid for pid, n in Counter(ids).items() if n > 1}  # projects on several rows
 
-    def merge_projects(parts: dict[str, bytes]) -> None:
+    def adjust(parts: dict[str, bytes]) -> None:
         if shared:
             parts[DOCUMENT_PART] = merge_project_columns(parts[DOCUMENT_PART], shared)
+        if withheld is not None:
+            parts[DOCUMENT_PART] = drop_columns(parts[DOCUMENT_PART], withheld)
 
-    return prepared.render_bytes(
-        context, properties={PROP_OUTPUT: OUTPUT_SUMMARY}, adjust=merge_projects
-    )
+    marked = {PROP_OUTPUT: OUTPUT_SUMMARY} if withheld is None else None
+    return prepared.render_bytes(context, properties=marked, adjust=adjust)
+
+
+# ---------------------------------------------------------------- the public edition
+
+# What the template is given for each column a public edition may leave out.
+_WITHHELD_VALUES = {
+    rules.PLAN: ("plan",),
+    rules.PROGRESS: ("progress",),
+    rules.ANNUAL_TARGET: ("annual_target",),
+    rules.QUARTER_TARGET: ("quarter_target",),
+    rules.EVALUATION: ("evaluation", "evaluation_mark"),
+    rules.LEAD: ("lead", "unit", "label"),
+    rules.CO: ("co",),
+}
+
+
+def withhold(context: dict[str, Any], withheld: Withheld) -> None:
+    """Blank what the withheld columns would show, wherever a template might show it."""
+    names = {n for key in withheld.keys for n in _WITHHELD_VALUES[key]}
+    for group in context["groups"]:
+        for row in group["rows"]:
+            for item in (row, *row["entries"]):
+                for name in names & item.keys():
+                    item[name] = RichText("") if name == "evaluation_mark" else ""
+            row["extra"] = {
+                k: ("" if rules.clean_header(k) in withheld.extras else v)
+                for k, v in row["extra"].items()
+            }
+
+
+def drop_columns(document: bytes, withheld: Withheld) -> bytes:
+    """The project table without the withheld columns, the others widened to the same width."""
+    root = etree.fromstring(document, _PARSER)
+    for tbl in root.iter(_TBL):
+        rows = [tr for tr in tbl if tr.tag == _TR]
+        header = next((tr for tr in rows if _header_keys(tr)), None)
+        if header is None:
+            continue
+        gone = {c for c, tc in _grid(header).items() if withheld.covers(_text(tc))}
+        grid = tbl.find(f"{_W}tblGrid")
+        if not gone or grid is None:
+            return document
+        cols = list(grid.iterchildren(f"{_W}gridCol"))
+        widths = [_twips(g, "w") for g in cols]
+        kept = sum(w for c, w in enumerate(widths) if c not in gone)
+        scale = sum(widths) / kept if kept else 1
+        new = [round(w * scale) for w in widths]
+        for c in sorted(gone, reverse=True):
+            if c < len(cols):
+                grid.remove(cols[c])
+        for c, g in enumerate(cols):
+            if c not in gone:
+                g.set(_W + "w", str(new[c]))
+        for tr in rows:
+            for start, tc in _grid(tr).items():
+                span = _span(tc)
+                covered = range(start, start + span)
+                left = [c for c in covered if c not in gone]
+                if not left:
+                    tr.remove(tc)
+                    continue
+                _set_span(tc, len(left))
+                width = tc.find(f"{_TCPR}/{_W}tcW")
+                if width is not None:
+                    width.set(_W + "w", str(sum(new[c] for c in left if c < len(new))))
+                    width.set(_W + "type", "dxa")
+        return _serialise(root)  # the first project table only
+    return document
+
+
+def _span(tc: etree._Element) -> int:
+    span = tc.find(f"{_TCPR}/{_GRID_SPAN}")
+    return int(span.get(_VAL, "1")) if span is not None else 1
+
+
+def _set_span(tc: etree._Element, span: int) -> None:
+    el = tc.find(f"{_TCPR}/{_GRID_SPAN}")
+    if span == 1:
+        if el is not None:
+            el.getparent().remove(el)
+    elif el is not None:
+        el.set(_VAL, str(span))
 
 
 # ---------------------------------------------------------------- what fits on a page
@@ -234,8 +327,7 @@ def _grid(tr: etree._Element) -> dict[int, etree._Element]:
     out, col = {}, 0
     for tc in tr.iterchildren(_TC):
         out[col] = tc
-        span = tc.find(f"{_TCPR}/{_GRID_SPAN}")
-        col += int(span.get(_VAL, "1")) if span is not None else 1
+        col += _span(tc)
     return out
 
 

@@ -7,12 +7,15 @@ the summary template, toolkit.summary.document) and the Excel table
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from toolkit.core import rules
 from toolkit.core.period import Period
+from toolkit.errors import RegisterError
+from toolkit.office import barchart
 from toolkit.office.filenames import safe_name
 from toolkit.register.model import Project
 from toolkit.returns.merging import MergeResult
@@ -264,6 +267,40 @@ def statistics(rows: Sequence[Rated]) -> dict[str, int]:
     return stats
 
 
+def share(count: int, total: int) -> str:
+    """`33.3%`: a count as a share of the total, to one decimal (`0%` of nothing)."""
+    return f"{count / total * 100:.1f}%" if total else "0%"
+
+
+# The buckets of `statistics` in the order tables and charts show them, with their labels.
+STATISTICS_ORDER = (*rules.EVALUATIONS, PARTIAL, NOT_RETURNED, UNRATED)
+STATISTICS_LABELS = {**{e: e for e in rules.EVALUATIONS}, PARTIAL: PARTIAL_LABEL}
+STATISTICS_LABELS |= {NOT_RETURNED: NOT_RETURNED, UNRATED: UNRATED}
+
+
+def bucket_looks(settings: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """How each bucket of `statistics` looks in a chart: (colour, hatch).
+
+    The evaluations keep the 一览表's colours (设置 may change them); the
+    hatches tell them apart in a black-and-white print.
+    """
+    colors = evaluation_colors(settings)
+    return {
+        rules.COMPLETED: ("2F5597", barchart.SOLID),
+        rules.ON_TRACK: (colors[rules.ON_TRACK], barchart.DIAGONAL),
+        rules.BEHIND: (colors[rules.BEHIND], barchart.CROSS),
+        rules.SEVERELY_BEHIND: (colors[rules.SEVERELY_BEHIND], barchart.DOTS),
+        PARTIAL: ("BFBFBF", barchart.HORIZONTAL),
+        NOT_RETURNED: ("FFFFFF", barchart.EMPTY),
+        UNRATED: ("E7E6E6", barchart.EMPTY),
+    }
+
+
+def matter_label(group: SummaryGroup) -> str:
+    """How a 民生事项 is named in tables and charts: its text, or `第10件` where it is blank."""
+    return group.matter or f"第{group.item}件"
+
+
 def statistics_text(stats: dict[str, int]) -> str:
     parts = [f"{name}{stats[name]}项" for name in rules.EVALUATIONS]
     if stats[PARTIAL]:
@@ -281,3 +318,76 @@ def summary_title(region: str, period: Period) -> str:
 def summary_file_name(region: str, period: Period, suffix: str) -> str:
     """The 一览表's file name (`suffix` `.docx` or `.xlsx`): its title, safe as a name."""
     return safe_name(summary_title(region, period) + suffix)
+
+
+# ---------------------------------------------------------------- the public edition
+
+PUBLIC_SETTING = "公开版不公开的列"
+# Columns holding contact data: never published unless the 设置 says which columns to withhold.
+CONTACT_WORDS = ("联系", "电话", "手机", "邮箱", "邮件", "微信", "QQ", "传真")
+# Columns a public edition may leave out; the 序号, 项目名称 and 民生事项 name the rows.
+_WITHHOLDABLE = {
+    rules.ANNUAL_TARGET,
+    rules.QUARTER_TARGET,
+    rules.PROGRESS,
+    rules.PLAN,
+    rules.EVALUATION,
+    rules.LEAD,
+    rules.CO,
+}
+_LIST_RE = re.compile(r"[、，,；;\s]+")
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """The columns a public edition of the 一览表 leaves out."""
+
+    keys: frozenset[str]  # columns the toolkit knows (rules' keys)
+    extras: frozenset[str]  # other columns, by header text
+
+    def covers(self, header: str) -> bool:
+        key = rules.header_key(header)
+        if key is not None:
+            return key in self.keys
+        return rules.clean_header(header) in self.extras
+
+    @property
+    def names(self) -> list[str]:
+        return [rules.COLUMN_LABELS[k] for k in sorted(self.keys)] + sorted(self.extras)
+
+
+def withheld_columns(
+    settings: dict[str, str], extra_columns: list[str]
+) -> tuple[Withheld, list[str]]:
+    """What a public edition leaves out, and notices about the 设置 that says so.
+
+    `公开版不公开的列` in 设置 lists the columns (`存在问题及下一步工作计划、联系人`);
+    without it, 存在问题及下一步工作计划 and every column holding contact data.
+    """
+    extras = {rules.clean_header(c): c for c in extra_columns}
+    text = settings.get(PUBLIC_SETTING, "").strip()
+    if not text:
+        contacts = {k for k in extras if any(w in k.upper() for w in CONTACT_WORDS)}
+        return Withheld(frozenset({rules.PLAN}), frozenset(contacts)), []
+    keys, named, notices = set(), set(), []
+    for name in filter(None, _LIST_RE.split(text)):
+        key = rules.header_key(name)
+        if key in _WITHHOLDABLE:
+            keys.add(key)
+        elif key is not None:
+            raise RegisterError(
+                f"“{PUBLIC_SETTING}”中的“{name}”不能不公开：公开版靠序号、项目名称和民生事项列出各项目。",
+                sheet="设置",
+                hint="从中删去这一列。",
+            )
+        elif rules.clean_header(name) in extras:
+            named.add(rules.clean_header(name))
+        else:
+            notices.append(f"「设置」“{PUBLIC_SETTING}”中的“{name}”不是一览表中的列，已忽略。")
+    return Withheld(frozenset(keys), frozenset(named)), notices
+
+
+def public_withheld(result: MergeResult) -> tuple[Withheld, list[str]]:
+    """`withheld_columns` over every column of the merge's 一览表 (the register's and the returns')."""
+    extras = dict.fromkeys(k for row in build_rows(result) for k in row.extra)
+    return withheld_columns(result.register.settings, list(extras))

@@ -9,20 +9,37 @@ them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from toolkit.core import rules
 from toolkit.core.findings import CODES, LEVEL_LABELS
 from toolkit.forms.identity import OUTPUT_FINDINGS, OUTPUT_SUMMARY, PROP_OUTPUT
 from toolkit.office.folder import shown
 from toolkit.office.textfit import split_to_fit
-from toolkit.office.xlsx_out import BODY, NOTE, SUBTITLE, Sheet, Workbook, max_lines, per_line
+from toolkit.office.xlsx_out import (
+    BODY,
+    HEADER,
+    NOTE,
+    SUBTITLE,
+    Sheet,
+    Workbook,
+    max_lines,
+    per_line,
+)
 from toolkit.returns.merging import STATUS_LABELS, MergeResult
 from toolkit.summary.model import (
     MARK,
+    STATISTICS_LABELS,
+    STATISTICS_ORDER,
+    SummaryGroup,
     SummaryLine,
     SummaryRow,
+    bucket_looks,
     build_rows,
     evaluation_colors,
     group_rows,
+    matter_label,
+    share,
     statistics,
     statistics_text,
     summary_title,
@@ -109,7 +126,100 @@ def summary_workbook(result: MergeResult) -> Workbook:
         if r - first_of_group > 1:
             ws.merge(first_of_group, 1, r - 1, 1)
             ws.restyle(first_of_group, 1, vertical="center")
+    statistics_sheet(wb, rows, group_rows(rows), title, register.settings)
     return wb
+
+
+STATISTICS_SHEET = "统计"
+# Hatches of toolkit.office.barchart as Excel's pattern fills.
+_PATTERNS = {
+    "diagonal": "wide_upward_diagonal",
+    "cross": "small_check",
+    "dots": "percent_20",
+    "horizontal": "light_horizontal",
+}
+
+
+def statistics_sheet(
+    wb: Workbook,
+    rows: list[SummaryRow],
+    groups: list[SummaryGroup],
+    title: str,
+    settings: dict[str, str],
+) -> None:
+    """The statistics of the 一览表: overall, with a native column chart of them beside the
+    table (Excel, WPS and LibreOffice draw and print it from the cells), and per 民生事项."""
+    stats = statistics(rows)
+    total = stats["total"]
+    buckets = [k for k in STATISTICS_ORDER if k in rules.EVALUATIONS or stats[k]]
+    ws = wb.add_sheet(STATISTICS_SHEET)
+    matter_headers = ["民生事项", "项目数", *(STATISTICS_LABELS[k] for k in buckets)]
+    start = _titled(ws, f"{title}：进度评价统计", len(matter_headers))
+    overall = [[STATISTICS_LABELS[k], stats[k], share(stats[k], total)] for k in buckets]
+    for c, text in enumerate(["进度评价", "项目数", "占比"], start=1):
+        ws.set(start, c, text, HEADER)
+    for r, values in enumerate([*overall, ["合计", total, share(total, total)]], start=start + 1):
+        for c, value in enumerate(values, start=1):
+            ws.set(r, c, value, BODY)
+            if c > 1:
+                ws.restyle(r, c, horizontal="center")
+    # The chart stands beside the overall table; the table per 民生事项 starts below both.
+    at = max(start + len(overall) + 3, start + _CHART_ROWS + 1)
+    ws.table(
+        matter_headers,
+        (
+            [
+                matter_label(g),
+                (counts := statistics(g.rows))["total"],
+                *(counts[k] for k in buckets),
+            ]
+            for g in groups
+        ),
+        widths=[30, 9, *([11] * len(buckets))],
+        start_row=at,
+    )
+    for r in range(at + 1, at + len(groups) + 1):
+        for c in range(2, len(matter_headers) + 1):
+            ws.restyle(r, c, horizontal="center")
+    looks = bucket_looks(settings)
+
+    def chart(book: Any, sheet: Any) -> None:
+        points = []
+        for k in buckets:
+            color, hatch = looks[k]
+            look: dict[str, Any] = {"border": {"color": "#000000"}}
+            if hatch in _PATTERNS:
+                look["pattern"] = {
+                    "pattern": _PATTERNS[hatch],
+                    "fg_color": "#000000",
+                    "bg_color": f"#{color}",
+                }
+            else:
+                look["fill"] = {"color": f"#{color}"}
+            points.append(look)
+        column = book.add_chart({"type": "column"})
+        column.add_series(
+            {
+                "name": "项目数",
+                "categories": [ws.title, start, 0, start + len(buckets) - 1, 0],
+                "values": [ws.title, start, 1, start + len(buckets) - 1, 1],
+                "points": points,
+                "data_labels": {"value": True, "position": "outside_end"},
+                "gap": 60,
+            }
+        )
+        column.set_title({"name": "进度评价统计（项）", "name_font": {"size": 12, "bold": True}})
+        column.set_legend({"none": True})
+        column.set_y_axis({"major_gridlines": {"visible": False}, "min": 0})
+        column.set_size({"width": _CHART_SIZE[0], "height": _CHART_SIZE[1]})
+        sheet.insert_chart(start - 1, 4, column, {"x_offset": 12, "y_offset": 0})
+
+    ws.on_write(chart)
+
+
+# Pixels of the chart, and the rows (of 20 pixels, Excel's default) it covers.
+_CHART_SIZE = (520, 280)
+_CHART_ROWS = _CHART_SIZE[1] // 20 + 1
 
 
 def fitted_lines(row: SummaryRow, progress_width: float, plan_width: float) -> list[SummaryLine]:

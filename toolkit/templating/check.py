@@ -107,7 +107,7 @@ def check_template(path: Path, kind: str | None = None) -> TemplateReport:
     """
     if kind is not None and kind not in schema.KINDS:
         raise UsageError(
-            f"模板类型应为 form（填报表）、summary（一览表）或 notice（通知），收到“{kind}”。"
+            f"模板类型应为 form（填报表）、summary（一览表）、notice（通知）或 report（督查通报），收到“{kind}”。"
         )
     path = Path(path)
     try:
@@ -170,7 +170,11 @@ _ONLY = {
     for k in schema.KINDS
 }
 # What the file names of each kind say, when the variables do not tell.
-_NAMED = {schema.SUMMARY: ("summary", "一览表"), schema.NOTICE: ("notice", "通知", "退回", "催报")}
+_NAMED = {
+    schema.SUMMARY: ("summary", "一览表"),
+    schema.REPORT: ("report", "通报", "督查"),
+    schema.NOTICE: ("notice", "通知", "退回", "催报"),
+}
 
 
 def _detect_kind(doc: TemplateDocument, trees: dict[str, nodes.Template], path: Path) -> str:

@@ -1,6 +1,6 @@
 """The structure each kind of template needs, beyond tags that render.
 
-A notice must name the unit it is for. A form must keep the table `toolkit merge` reads back: a header row naming
+A notice must name the unit it is for; a 督查通报 should keep its parts. A form must keep the table `toolkit merge` reads back: a header row naming
 序号 and 进展情况 (found by rules.is_project_header_row, as the return reader
 does), the three columns units fill in, and a `{%tr for row in rows %}` loop
 whose 序号 cell holds exactly `{{ row.id }}`. A summary must keep the same
@@ -38,6 +38,8 @@ def kind_problems(
         return form_table_rules(part, pairs, row_loops)
     if kind == schema.NOTICE:
         return notice_rules(analyses)
+    if kind == schema.REPORT:
+        return report_rules(analyses)
     return summary_rules(part, analyses)
 
 
@@ -67,6 +69,36 @@ def notice_rules(analyses: dict[str, Analysis]) -> list[Problem]:
             )
         )
     return out
+
+
+# The parts of a 督查通报, and the variables that show each.
+_REPORT_PARTS = (
+    ("统计（总体情况）", ("stats", "stats_text", "overall_text", "matters")),
+    ("各民生事项的图表", ("chart",)),
+    ("报送情况", ("returns_text", "unit_counts", "standings")),
+    ("附件1 进度滞后项目名单", ("lagging",)),
+    ("附件2 未报送、逾期和退回修改的单位", ("standings",)),
+    ("连续滞后的项目", ("repeats", "repeats_text")),
+    ("报送及时率", ("rates", "rates_text")),
+    ("落款", ("issuer", "date")),
+)
+
+
+def report_rules(analyses: dict[str, Analysis]) -> list[Problem]:
+    """A 督查通报 should keep each of its parts; an office may drop one on purpose."""
+    used = set().union(*(a.names for a in analyses.values()))
+    missing = [label for label, names in _REPORT_PARTS if not used & set(names)]
+    if not missing:
+        return []
+    return [
+        Problem(
+            "report_missing_part",
+            WARNING,
+            f"通报模板没有{'、'.join(missing)}：通报中不会有这些内容。"
+            "如非有意删除，可对照内置模板（toolkit template fields --kind report 列出可用变量）补上。",
+            "正文",
+        )
+    ]
 
 
 # What the merge fills into each row of the 一览表, and the variables that show it.

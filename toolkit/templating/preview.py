@@ -2,8 +2,10 @@
 
 With a register, the sample is what `generate` would send to one unit (the
 form), or the 一览表 `merge` would write before any return came in (every row
-未报送); a notice is previewed with sample data only. Without one, the schema's sample context fills the template, with a
-placeholder in each `row.extra['…']` column the template uses.
+未报送); a notice and a 督查通报 are previewed with sample data only (the
+通报 with a chart drawn from it). Without one, the schema's sample context
+fills the template, with a placeholder in each `row.extra['…']` column the
+template uses.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from toolkit.forms import schema
 from toolkit.forms.rendering import PreparedTemplate
 from toolkit.register.model import RegisterOptions
 from toolkit.templating.check import TemplateReport, check_template
-from toolkit.templating.samples import sample_context
+from toolkit.templating.samples import drawn_sample_chart, sample_context
 
 
 @dataclass
@@ -51,8 +53,9 @@ def render_preview(
     kind = report.kind
     if unit and kind != schema.FORM:
         raise UsageError("--unit 只用于填报表模板。")
-    if register is not None and kind == schema.NOTICE:
-        raise UsageError("通知模板的预览只用样例数据：去掉 --register 和 --quarter。")
+    if register is not None and kind in (schema.NOTICE, schema.REPORT):
+        what = "通知" if kind == schema.NOTICE else "督查通报"
+        raise UsageError(f"{what}模板的预览只用样例数据：去掉 --register 和 --quarter。")
     if register is not None:
         context, unit = _register_context(kind, register, quarter, year, unit, options)  # type: ignore[arg-type]
         source = "register"
@@ -61,7 +64,11 @@ def render_preview(
         if kind == schema.FORM:
             unit = context["unit"] = unit or context["unit"]
         source = "sample"
-    PreparedTemplate(template).render_bytes_to(out, context)
+    pictures = None
+    if kind == schema.REPORT:
+        context["chart"] = drawn_sample_chart(context)
+        pictures = [context["chart"]]
+    PreparedTemplate(template).render_bytes_to(out, context, pictures=pictures)
     return Preview(kind, out, unit if kind == schema.FORM else None, source, report)
 
 

@@ -14,7 +14,9 @@ from docxtpl import RichText
 from toolkit.core.period import Period
 from toolkit.core.previous import FOUND, PreviousEntry, PreviousQuarter
 from toolkit.forms.context import previous_context
-from toolkit.forms.schema import FIELDS, FORM, NOTICE
+from toolkit.forms.schema import FIELDS, FORM, NOTICE, REPORT
+from toolkit.office import barchart
+from toolkit.office.docx_picture import Picture, blank_png
 from toolkit.summary import document, model
 
 # (民生事项, 序号, 项目名称, 年度目标, 本季度目标, 主办单位, 协办单位)
@@ -120,6 +122,8 @@ def sample_context(kind: str, extra: dict[str, str] | None = None) -> dict[str, 
     if kind == NOTICE:
         ctx["findings"] = [dict(f) for f in _SAMPLE_FINDINGS]
         return ctx
+    if kind == REPORT:
+        return _report_context(ctx)
     colors = model.DEFAULT_COLORS
     groups: list[dict[str, Any]] = []
     for project, (progress, plan, evaluation) in zip(
@@ -176,4 +180,96 @@ def sample_context(kind: str, extra: dict[str, str] | None = None) -> dict[str, 
         stats_text=model.statistics_text(stats),
         groups=groups,
     )
+    return ctx
+
+
+# What a sample 督查通报 lists: 10-4 is behind (民治街道 reported it so), 观湖街道 late.
+_SAMPLE_STANDINGS = (
+    {
+        "no": 1,
+        "unit": "观湖街道",
+        "situation": "逾期报送、退回修改",
+        "date": "2023年10月12日",
+        "note": "截止日期后2天报送；3处须修改",
+    },
+    {
+        "no": 2,
+        "unit": "福城街道",
+        "situation": "逾期未报送",
+        "date": "",
+        "note": "截至2023年10月16日未收到",
+    },
+)
+SAMPLE_CHART = "（样例图表）"
+
+
+def sample_chart(width_cm: float = 15.6) -> Picture:
+    """A blank picture where the chart goes: what `template check` renders with."""
+    return Picture(blank_png(160, 60), "chart1.png", SAMPLE_CHART, width_cm)
+
+
+def drawn_sample_chart(ctx: dict[str, Any], width_cm: float = 15.6) -> Picture:
+    """The chart of a sample 通报's matters, drawn as `report` draws it (for a preview);
+    the blank picture where this machine has no Chinese font."""
+    looks = model.bucket_looks({})
+    keys = [k for k in model.STATISTICS_ORDER if any(m["stats"][k] for m in ctx["matters"])]
+    series = [
+        barchart.Series(
+            model.STATISTICS_LABELS[k], [m["stats"][k] for m in ctx["matters"]], *looks[k]
+        )
+        for k in keys
+    ]
+    try:
+        png = barchart.stacked_bars([m["name"] for m in ctx["matters"]], series)
+    except barchart.NoFont:
+        return sample_chart(width_cm)
+    return Picture(png, "chart1.png", SAMPLE_CHART, width_cm)
+
+
+def _report_context(ctx: dict[str, Any]) -> dict[str, Any]:
+    def stats(done: int, on_track: int, behind: int) -> dict[str, int]:
+        counts = dict.fromkeys(ctx["stats"], 0)
+        counts.update({"已完成": done, "正常推进": on_track, "进度滞后": behind})
+        counts["total"] = done + on_track + behind
+        return counts
+
+    progress, plan, _ = _SAMPLE_RETURNS[1]
+    matters = [
+        {"name": "打造一批就业驿站", "item": "10", "stats": stats(0, 1, 1)},
+        {"name": "广泛实施社区民生微实事", "item": "40", "stats": stats(1, 0, 0)},
+    ]
+    ctx.update(
+        stats={k: sum(m["stats"][k] for m in matters) for k in ctx["stats"]},
+        matters=matters,
+        chart=sample_chart(),
+        lagging=[
+            {
+                "no": 1,
+                "id": "10-4",
+                "name": "北站壹号楼宇党群服务中心",
+                "matter": "打造一批就业驿站",
+                "unit": "民治街道",
+                "evaluation": "进度滞后",
+                "progress": progress,
+                "problem": plan,
+                "before": "进度滞后",
+            }
+        ],
+        standings=[dict(s) for s in _SAMPLE_STANDINGS],
+        rates=[
+            {
+                "no": n,
+                "unit": unit,
+                "due": 3,
+                "on_time": on_time,
+                "late": 3 - on_time,
+                "overdue": 0,
+                "rate": rate,
+            }
+            for n, (unit, on_time, rate) in enumerate(
+                (("民治街道", 3, "100.0%"), ("观湖街道", 2, "66.7%")), start=1
+            )
+        ],
+    )
+    ctx["repeats"] = [dict(line) for line in ctx["lagging"] if line["before"]]
     return ctx

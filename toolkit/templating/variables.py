@@ -23,6 +23,7 @@ from toolkit.templating.tags import ERROR, Problem
 LOOP = "<loop>"  # the `loop` variable inside a for loop: any attribute
 _GLOBALS = frozenset(make_environment().globals)
 _RICH = "富文本"
+_PICTURE = "图片"
 _IN_TEXT_RE = re.compile(r"<w:t(?:\s[^>]*)?>[^<]*$")
 
 
@@ -252,6 +253,12 @@ class _Walker:
                 "richtext_needs_r",
                 f"“{shown}”是带颜色的标记，要写成 {{{{r {shown} }}}}（r 紧跟在 {{{{ 之后，"
                 "并单独占一段文字格式），否则生成的文档会损坏。",
+            )
+        elif f.type == _PICTURE and not in_text:
+            self.problem(
+                node,
+                "r_on_plain",
+                f"“{shown}”是图片，要写成 {{{{ {shown} }}}}（不加 r），单独占一段。",
             )
         elif f.type != _RICH and not in_text:
             self.problem(
