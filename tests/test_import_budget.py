@@ -1,0 +1,113 @@
+"""What each command imports: heavy dependencies only where they are used.
+
+Start-up time is mostly imports, so `toolkit --version` / `--help` and a
+plain `generate` must not pull in what they never use (the web desk, the
+returns reader, docxtpl on a template-cache hit, worker processes for a
+few forms). Asserted on the set of modules a real run leaves in
+`sys.modules`, never on time (the benchmark measures time).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from support.registers import write_register
+
+# Run the console script's entry point, then list every module imported.
+_DRIVER = """
+import json, sys
+out, sys.argv = sys.argv[1], ["toolkit", *sys.argv[2:]]
+from toolkit.cli.main import main
+try:
+    main()
+except SystemExit:
+    pass
+with open(out, "w", encoding="utf-8") as fh:
+    json.dump(sorted(sys.modules), fh)
+"""
+
+# Never needed to start up, show help or a version.
+HEAVY = {
+    "concurrent.futures",
+    "docx",
+    "docxtpl",
+    "jinja2",
+    "lxml",
+    "multiprocessing",
+    "openpyxl",
+    "PIL",
+    "python_calamine",
+    "secrets",
+    "socket",
+    "sqlite3",
+    "starlette",
+    "uvicorn",
+    "webbrowser",
+    "xlsxwriter",
+}
+# Never needed by generate with a warm template cache and fewer forms than
+# toolkit.core.parallel.MIN_PARALLEL.
+NOT_FOR_GENERATE = {
+    "docx",
+    "docxtpl",
+    "multiprocessing",
+    "openpyxl",
+    "PIL",
+    "socket",
+    "sqlite3",
+    "starlette",
+    "uvicorn",
+    "webbrowser",
+    "toolkit.desk",
+    "toolkit.returns",
+    "toolkit.summary",
+    "toolkit.templating.check",
+}
+
+
+def _imported(tmp_path: Path, *args: str | Path) -> set[str]:
+    out = tmp_path / "modules.json"
+    env = {k: v for k, v in os.environ.items() if k != "TOOLKIT_CACHE_DIR"}
+    env["TOOLKIT_CACHE_DIR"] = str(tmp_path / "cache")
+    done = subprocess.run(
+        [sys.executable, "-c", _DRIVER, str(out), *map(str, args)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(out.read_text(encoding="utf-8")))
+
+
+def _heavy(modules: set[str], names: set[str]) -> set[str]:
+    """The modules of `names` (packages with all their submodules) that were imported."""
+    return {m for m in modules if m in names or any(m.startswith(n + ".") for n in names)}
+
+
+def test_version_and_help_import_only_the_command_line(tmp_path: Path) -> None:
+    for args in (["--version"], ["--help"], ["generate", "--help"], ["serve", "--help"]):
+        modules = _imported(tmp_path, *args)
+        assert "click" in modules  # the run happened
+        assert not _heavy(modules, HEAVY), args
+        ours = {m for m in modules if m == "toolkit" or m.startswith("toolkit.")}
+        assert ours <= {"toolkit", "toolkit.errors"} | {
+            m for m in ours if m.startswith("toolkit.cli")
+        }, args
+
+
+def test_generate_imports_neither_desk_nor_reader_nor_docxtpl(tmp_path: Path) -> None:
+    register = write_register(tmp_path / "登记表.xlsx")
+    first = _imported(tmp_path, "generate", register, "-q", "3", "-o", "a")
+    assert (tmp_path / "a" / "分发清单.xlsx").is_file()
+    # The first run on an empty cache prepares and checks the template in full.
+    assert {"docxtpl", "toolkit.templating.check"} <= first
+    again = _imported(tmp_path, "generate", register, "-q", "3", "-o", "b")
+    assert len(list((tmp_path / "b").glob("*.docx"))) == len(list((tmp_path / "a").glob("*.docx")))
+    assert not _heavy(again, NOT_FOR_GENERATE)
+    assert {"jinja2", "lxml", "python_calamine", "xlsxwriter"} <= again  # what it does use
