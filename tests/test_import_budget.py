@@ -111,3 +111,28 @@ def test_generate_imports_neither_desk_nor_reader_nor_docxtpl(tmp_path: Path) ->
     assert len(list((tmp_path / "b").glob("*.docx"))) == len(list((tmp_path / "a").glob("*.docx")))
     assert not _heavy(again, NOT_FOR_GENERATE)
     assert {"jinja2", "lxml", "python_calamine", "xlsxwriter"} <= again  # what it does use
+
+
+NOT_FOR_MERGE = NOT_FOR_GENERATE - {"toolkit.returns", "toolkit.summary", "socket"}
+
+
+def test_merge_imports_neither_desk_nor_docxtpl(tmp_path: Path) -> None:
+    from support.fill import fill_form
+    from support.seed import MINZHI_Q3
+
+    register = write_register(tmp_path / "登记表.xlsx")
+    _imported(tmp_path, "generate", register, "-q", "3", "-o", "forms")
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    rows = {
+        pid: dict(zip(("进展情况", "存在问题及下一步工作计划", "进度评价"), v, strict=True))
+        for pid, v in MINZHI_Q3.items()
+    }
+    form = next((tmp_path / "forms").glob("*（民治街道）.docx"))
+    fill_form(form, returns / form.name, rows)
+    merge = ["merge", returns, "-r", register, "-q", "3", "-o", tmp_path / "out" / "一览表.docx"]
+    first = _imported(tmp_path, *merge)  # checks the summary template: a cache miss
+    assert "toolkit.templating.check" in first
+    again = _imported(tmp_path, *merge)
+    assert (tmp_path / "out" / "一览表.docx").is_file()
+    assert not _heavy(again, NOT_FOR_MERGE)

@@ -88,6 +88,15 @@ def finalize(value: Any) -> Any:
     return Markup(str(escaped).replace("\n", _BREAK).replace("\t", _TAB))
 
 
+def run_markup(text: str, color: str | None = None) -> Markup:
+    """A run of `text`, coloured when `color` (RRGGBB) is given, for a `{{r … }}` tag: what
+    docxtpl's RichText(text, color=color) writes, without importing docxtpl to render."""
+    if not text:
+        return Markup("")
+    props = f'<w:rPr><w:color w:val="{color.removeprefix("#")}"/></w:rPr>' if color else ""
+    return Markup(f'<w:r>{props}<w:t xml:space="preserve">{html.escape(text)}</w:t></w:r>')
+
+
 def make_environment() -> SandboxedEnvironment:
     """The one Jinja environment every template is rendered in."""
     return SandboxedEnvironment(

@@ -20,14 +20,14 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from docxtpl import RichText
 from lxml import etree
+from markupsafe import Markup
 
 from toolkit.core import rules
 from toolkit.forms.context import period_context, row_context
 from toolkit.forms.identity import OUTPUT_SUMMARY, PROP_OUTPUT
 from toolkit.forms.places import DOCUMENT_PART
-from toolkit.forms.rendering import PreparedTemplate
+from toolkit.forms.rendering import PreparedTemplate, run_markup
 from toolkit.office.ooxml import W_NS
 from toolkit.office.textfit import split_to_fit
 from toolkit.returns.merging import MergeResult
@@ -46,11 +46,11 @@ from toolkit.summary.model import (
 from toolkit.templates import default_path as default_template
 
 
-def evaluation_mark(evaluation: str, colors: dict[str, str]) -> RichText:
+def evaluation_mark(evaluation: str, colors: dict[str, str]) -> Markup:
     """The coloured ▋, or the evaluation as text (已完成, 未报送, what a unit typed)."""
     if evaluation in colors:
-        return RichText(MARK, color=colors[evaluation])
-    return RichText(evaluation)
+        return run_markup(MARK, colors[evaluation])
+    return run_markup(evaluation)
 
 
 def summary_context(result: MergeResult, fit: Fit | None = None) -> dict[str, Any]:
@@ -79,7 +79,7 @@ def summary_context(result: MergeResult, fit: Fit | None = None) -> dict[str, An
     return {
         **period_context(register.region, period),
         "title": summary_title(register.region, period),
-        "legend": [{"name": n, "mark": RichText(MARK, color=c)} for n, c in colors.items()],
+        "legend": [{"name": n, "mark": run_markup(MARK, c)} for n, c in colors.items()],
         "stats": stats,
         "stats_text": statistics_text(stats),
         "groups": [
