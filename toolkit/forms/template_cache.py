@@ -31,7 +31,6 @@ import hmac
 import importlib.util
 import marshal
 import os
-import secrets
 import stat
 import sys
 from pathlib import Path
@@ -184,6 +183,8 @@ def _signing_key(folder: Path) -> bytes | None:
         return key
     # A new key: every entry signed with another one is prepared again.
     with contextlib.suppress(OSError, OutputError):
+        import secrets  # only here: every other run finds its key
+
         write_bytes_atomic(path, secrets.token_bytes(_MAC_BYTES))  # written 0600
     key = _read_own(path, others=0o077)  # another process may have written its key first
     return key if key is not None and len(key) == _MAC_BYTES else None
