@@ -381,6 +381,7 @@ def import_set(root: Path, work: Path, *args: str) -> list[str]:
     """The modules a real `toolkit ARGS` run imports beyond a bare interpreter, in order."""
     env = child_env(root, work)
     listing = work / "modules.json"
+    run_output([sys.executable, "-c", _LIST_MODULES, str(listing), *args], env, work)  # caches warm
     run_output([sys.executable, "-c", _LIST_MODULES, str(listing), *args], env, work)
     bare = set(json.loads(run_output([sys.executable, "-c", _BARE], env, work)))
     return [m for m in json.loads(listing.read_text(encoding="utf-8")) if m not in bare]
