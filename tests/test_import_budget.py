@@ -113,7 +113,8 @@ def test_generate_imports_neither_desk_nor_reader_nor_docxtpl(tmp_path: Path) ->
     assert {"jinja2", "lxml", "python_calamine", "xlsxwriter"} <= again  # what it does use
 
 
-NOT_FOR_MERGE = NOT_FOR_GENERATE - {"toolkit.returns", "toolkit.summary", "socket"}
+# merge records itself in the history (sqlite3, the user and host names).
+NOT_FOR_MERGE = NOT_FOR_GENERATE - {"toolkit.returns", "toolkit.summary", "socket", "sqlite3"}
 
 
 def test_merge_imports_neither_desk_nor_docxtpl(tmp_path: Path) -> None:
@@ -136,3 +137,10 @@ def test_merge_imports_neither_desk_nor_docxtpl(tmp_path: Path) -> None:
     again = _imported(tmp_path, *merge)
     assert (tmp_path / "out" / "一览表.docx").is_file()
     assert not _heavy(again, NOT_FOR_MERGE)
+    # The next generate reads the history the merges wrote: sqlite3, but not the merge's modules.
+    assert list(tmp_path.glob("输出/*.sqlite"))
+    after = _imported(
+        tmp_path, "generate", register, "-q", "4", "-o", "q4", "--allow-empty-targets"
+    )
+    assert "sqlite3" in after
+    assert not _heavy(after, NOT_FOR_GENERATE - {"sqlite3"})
