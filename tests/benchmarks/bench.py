@@ -18,6 +18,8 @@ importing only zipfile and lxml that does the least any tool must do):
   register's sheet XML, unzipping and parsing every return's document.xml,
   and writing the merge's outputs' bytes;
 - reading the register (in-process) against parsing its sheet XML;
+- recording a merge in a new history file (in-process, for reference)
+  against the units' entries alone into one bare SQLite table;
 - `toolkit --version` / `--help`, and importing every module a `generate`
   run uses, against fixed budgets;
 - growth: each command on a register of half the projects and units;
@@ -246,7 +248,50 @@ def phase_register_floor(work: Path) -> None:
     _TIMER.append(time.perf_counter() - start)
 
 
-PHASES = {"read_register": phase_read_register, "register_floor": phase_register_floor}
+def _merged(work: Path) -> Any:
+    from toolkit.returns.merging import merge_returns
+
+    register = _register(work)
+    return merge_returns(register, _period(register), [work / "returns"])
+
+
+def _fresh(work: Path, name: str) -> Path:
+    path = work / f"{name}-{os.getpid()}-{time.perf_counter_ns()}.sqlite"
+    path.unlink(missing_ok=True)
+    return path
+
+
+def phase_history(work: Path) -> None:
+    """Recording a merge in a new history file (one transaction, as `toolkit merge` does)."""
+    from toolkit.history.store import record_merge
+
+    result, path = _merged(work), _fresh(work, "history")
+    start = time.perf_counter()
+    record_merge(path, result, "bench")
+    _TIMER.append(time.perf_counter() - start)
+
+
+def phase_history_floor(work: Path) -> None:
+    """The units' entries alone, into one bare SQLite table, in one transaction."""
+    import sqlite3
+
+    result, path = _merged(work), _fresh(work, "floor")
+    rows = [(e.id, e.unit, e.progress, e.plan, e.evaluation_typed) for e in result.entries.values()]
+    start = time.perf_counter()
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE entries (id, unit, progress, plan, evaluation)")
+    with db:
+        db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", rows)
+    db.close()
+    _TIMER.append(time.perf_counter() - start)
+
+
+PHASES = {
+    "read_register": phase_read_register,
+    "register_floor": phase_register_floor,
+    "history": phase_history,
+    "history_floor": phase_history_floor,
+}
 _TIMER: list[float] = []
 
 # Imports the modules named on the command line, in order; prints the milliseconds.
@@ -423,6 +468,7 @@ GENERATE_COLD = Target("`toolkit generate`·首次运行（模板缓存为空）
 MERGE = Target("`toolkit merge`（默认 --jobs）对整进程“读＋写”下限", 1.5, "×")
 MERGE_J1 = Target("`toolkit merge --jobs 1` 对整进程“读＋写”下限", 2.0, "×")
 REGISTER = Target("读登记表对解析工作表 XML", 3.0, "×")
+HISTORY = Target("记入报送历史（进程内）对一次事务写入一张裸表（参考）", 0, "×")
 GROWTH = {
     "generate": Target("规模加倍用时比：generate", 2.1, "×"),
     "merge": Target("规模加倍用时比：merge（默认 --jobs）", 2.1, "×"),
@@ -457,7 +503,7 @@ def planned(sizes: list[str] = ALL) -> list[tuple[str, str, str]]:
         if name == CITY_4X:
             rows += [(t.label, name, t.bound_text) for t in MEMORY_4X.values()]
             continue
-        for t in (GENERATE, GENERATE_COLD, MERGE, MERGE_J1, REGISTER, *GROWTH.values()):
+        for t in (GENERATE, GENERATE_COLD, MERGE, MERGE_J1, REGISTER, HISTORY, *GROWTH.values()):
             rows.append((t.label, name, t.bound_text if t.bound > 0 else "—"))
         rows += [(t.label, name, t.bound_text) for t in MEMORY.values()]
     for t in (VERSION, HELP, IMPORTS, IMPORTS_MERGE):
@@ -505,6 +551,9 @@ def bench_size(size: Size, root: Path, repeat: int, jobs: int) -> list[list[str]
         ours = m[name, full].seconds
         out.append(row(target, label, _ms(ours), _ms(base), ours / base))
     out.append(row(REGISTER, label, _ms(reg), _ms(reg_floor), reg / reg_floor))
+    rec = statistics.median(run_phase("history", full) for _ in range(repeat))
+    rec_floor = statistics.median(run_phase("history_floor", full) for _ in range(repeat))
+    out.append(row(HISTORY, label, _ms(rec), _ms(rec_floor), rec / rec_floor))
     for name, target in GROWTH.items():
         big, small = m[name, full].seconds, m[name, half].seconds
         out.append(row(target, label, _ms(big), f"半规模 {_ms(small)}", big / small))
