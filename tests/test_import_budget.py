@@ -15,20 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from support.modules import LIST_MODULES
 from support.registers import write_register
-
-# Run the console script's entry point, then list every module imported.
-_DRIVER = """
-import json, sys
-out, sys.argv = sys.argv[1], ["toolkit", *sys.argv[2:]]
-from toolkit.cli.main import main
-try:
-    main()
-except SystemExit:
-    pass
-with open(out, "w", encoding="utf-8") as fh:
-    json.dump(sorted(sys.modules), fh)
-"""
 
 # Never needed to start up, show help or a version.
 HEAVY = {
@@ -74,7 +62,7 @@ def _imported(tmp_path: Path, *args: str | Path) -> set[str]:
     env = {k: v for k, v in os.environ.items() if k != "TOOLKIT_CACHE_DIR"}
     env["TOOLKIT_CACHE_DIR"] = str(tmp_path / "cache")
     done = subprocess.run(
-        [sys.executable, "-c", _DRIVER, str(out), *map(str, args)],
+        [sys.executable, "-c", LIST_MODULES, str(out), *map(str, args)],
         cwd=tmp_path,
         env=env,
         capture_output=True,

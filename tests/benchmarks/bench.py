@@ -305,18 +305,6 @@ for name in sys.argv[1:]:
         pass  # made by another module's import (a Cython runtime, say): already counted
 print(1000 * (time.perf_counter() - start))
 """
-# Runs the console script's entry point, then lists every module imported, in order.
-_LIST_MODULES = """
-import json, sys
-out, sys.argv = sys.argv[1], ["toolkit", *sys.argv[2:]]
-from toolkit.cli.main import main
-try:
-    main()
-except SystemExit:
-    pass
-with open(out, "w", encoding="utf-8") as fh:
-    json.dump(list(sys.modules), fh)
-"""
 
 # ---------------------------------------------------------------- whole processes (parent side)
 
@@ -424,10 +412,12 @@ def measure(
 
 def import_set(root: Path, work: Path, *args: str) -> list[str]:
     """The modules a real `toolkit ARGS` run imports beyond a bare interpreter, in order."""
+    from support.modules import LIST_MODULES
+
     env = child_env(root, work)
     listing = work / "modules.json"
-    run_output([sys.executable, "-c", _LIST_MODULES, str(listing), *args], env, work)  # caches warm
-    run_output([sys.executable, "-c", _LIST_MODULES, str(listing), *args], env, work)
+    run_output([sys.executable, "-c", LIST_MODULES, str(listing), *args], env, work)  # caches warm
+    run_output([sys.executable, "-c", LIST_MODULES, str(listing), *args], env, work)
     bare = set(json.loads(run_output([sys.executable, "-c", _BARE], env, work)))
     return [m for m in json.loads(listing.read_text(encoding="utf-8")) if m not in bare]
 
