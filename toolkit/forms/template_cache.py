@@ -71,14 +71,14 @@ def _code_version() -> bytes:
     for source in (here.with_name("rendering.py"), here):
         digest.update(source.read_bytes())
     # docxtpl's own source, read, not imported: a cache hit never needs docxtpl.
-    for source in _package_sources("docxtpl"):
+    for source in package_sources("docxtpl"):
         digest.update(source.read_bytes())
     for version in (jinja2.__version__, sys.version):
         digest.update(version.encode())
     return digest.digest()
 
 
-def _package_sources(name: str) -> list[Path]:
+def package_sources(name: str) -> list[Path]:
     """The .py files of an installed package, found without importing it."""
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:

@@ -39,7 +39,7 @@ def _code_version() -> bytes:
     """Everything besides the template that shapes a check's report."""
     digest = hashlib.sha256(b"template check\0")
     root = Path(toolkit.__file__).parent
-    for source in sorted(root.rglob("*.py")) + template_cache._package_sources("docxtpl"):
+    for source in sorted(root.rglob("*.py")) + template_cache.package_sources("docxtpl"):
         digest.update(source.read_bytes())
     for version in (jinja2.__version__, etree.__version__, sys.version):
         digest.update(version.encode())
