@@ -35,18 +35,9 @@ from toolkit.forms.rendering import (
 from toolkit.templating.document import Part, TemplateDocument, paragraph_snippet
 from toolkit.templating.fixes import fix_for
 from toolkit.templating.kinds import kind_problems
-from toolkit.templating.report import TemplateReport
+from toolkit.templating.report import ERROR, LEVEL_LABELS, WARNING, Problem, TemplateReport
 from toolkit.templating.samples import sample_context
-from toolkit.templating.tags import (
-    ERROR,
-    LEVEL_LABELS,
-    WARNING,
-    Problem,
-    pair_blocks,
-    placement_rules,
-    scan_tags,
-    typing_rules,
-)
+from toolkit.templating.tags import pair_blocks, placement_rules, scan_tags, typing_rules
 from toolkit.templating.variables import analyze, names_used
 
 __all__ = [

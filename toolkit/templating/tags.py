@@ -21,9 +21,7 @@ from lxml import etree
 from toolkit.forms.rendering import describe_char
 from toolkit.templating import fixes
 from toolkit.templating.document import RPR, Para, Part, Run, paragraph_snippet
-from toolkit.templating.report import ERROR, LEVEL_LABELS, WARNING, Problem
-
-__all__ = ["ERROR", "LEVEL_LABELS", "WARNING", "Problem"]  # also here: where the rules are
+from toolkit.templating.report import ERROR, WARNING, Problem
 
 # ---------------------------------------------------------------- tags
 
