@@ -568,7 +568,7 @@ def report_command(
     from toolkit.supervision.document import report_file_name, write_report
     from toolkit.supervision.model import build_report
     from toolkit.supervision.year import history_records
-    from toolkit.templating.check import require_passing
+    from toolkit.templating.gate import require_passing
 
     template_path = _existing_file(template, "模板") if template else None
     require_passing(template_path, schema.REPORT)

@@ -151,7 +151,7 @@ def withhold(context: dict[str, Any], withheld: Withheld) -> None:
         for row in group["rows"]:
             for item in (row, *row["entries"]):
                 for name in names & item.keys():
-                    item[name] = RichText("") if name == "evaluation_mark" else ""
+                    item[name] = run_markup("") if name == "evaluation_mark" else ""
             row["extra"] = {
                 k: ("" if rules.clean_header(k) in withheld.extras else v)
                 for k, v in row["extra"].items()
