@@ -592,3 +592,54 @@ def test_a_joint_row_is_as_far_behind_as_its_slowest_reporting_unit(tmp_path, fo
 def _part(docx: Path, name: str = "word/document.xml") -> bytes:
     with zipfile.ZipFile(docx) as zf:
         return zf.read(name)
+
+
+def _rendered_summary(tmp_path: Path, forms) -> tuple[bytes, set[str]]:  # type: ignore[no-untyped-def]
+    """The 一览表's document part as rendered, before its project columns are merged."""
+    from collections import Counter
+
+    from toolkit.templates import default_path
+
+    from toolkit.forms.rendering import PreparedTemplate
+    from toolkit.register.model import resolve_period
+    from toolkit.register.reader import read_register
+    from toolkit.returns.merging import merge_returns
+    from toolkit.summary.document import page_fit, summary_context
+
+    folder = returns_dir(tmp_path, forms, {u: {} for u in UNITS} | {"民治街道": seed_fill()})
+    register = read_register(forms["register"])
+    result = merge_returns(register, resolve_period(register, 3, None), [folder])
+    prepared = PreparedTemplate(default_path("summary"))
+    context = summary_context(result, page_fit(prepared))
+    ids = Counter(row["id"] for group in context["groups"] for row in group["rows"])
+    return prepared.render_parts(context)["word/document.xml"], {i for i, n in ids.items() if n > 1}
+
+
+def test_project_columns_merged_row_by_row_as_on_the_whole_document(tmp_path, forms):
+    """The 一览表's rows are merged one at a time (a city's is tens of megabytes); the result
+    is the document merging on its whole parsed tree gives, also where rows sit in a content
+    control and the whole tree is what is merged."""
+    from toolkit.summary.document import _merge_in_tree, _table_rows, merge_project_columns
+
+    def canonical(data: bytes) -> bytes:
+        return etree.tostring(etree.fromstring(data), method="c14n")
+
+    document, joint = _rendered_summary(tmp_path, forms)
+    assert joint
+    merged = merge_project_columns(document, joint)
+    assert merged != document
+    assert canonical(merged) == canonical(_merge_in_tree(document, joint))
+    # A row in a content control: the row-wise reading steps aside.
+    start = document.rindex(b"<w:tr>")
+    end = document.index(b"</w:tr>", start) + len(b"</w:tr>")
+    wrapped = (
+        document[:start]
+        + b"<w:sdt><w:sdtContent>"
+        + document[start:end]
+        + b"</w:sdtContent></w:sdt>"
+        + document[end:]
+    )
+    assert _table_rows(document) is not None and _table_rows(wrapped) is None
+    assert canonical(merge_project_columns(wrapped, joint)) == canonical(
+        _merge_in_tree(wrapped, joint)
+    )

@@ -17,6 +17,8 @@ from pathlib import Path
 import jinja2
 import pytest
 from docxtpl import DocxTemplate, RichText
+from hypothesis import given
+from hypothesis import strategies as st
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from support.build_templates import (
@@ -501,3 +503,14 @@ def test_shipped_templates_are_what_the_builders_make(tmp_path):
     ]
     for path in built:
         assert path.read_bytes() == (TEMPLATES / path.name).read_bytes(), path.name
+
+
+@given(
+    st.text(max_size=30),
+    st.sampled_from([None, "", GREEN, AMBER, RED, "#" + RED]),
+)
+def test_run_markup_writes_what_richtext_writes(text: str, color: str | None) -> None:
+    """The 一览表's coloured marks are rendered without docxtpl: the same runs as its RichText."""
+    from toolkit.forms.rendering import run_markup
+
+    assert str(run_markup(text, color)) == RichText(text, color=color).xml

@@ -1,53 +1,49 @@
-"""Benchmark: generate and merge, side by side with their floor and a naive baseline.
+"""Benchmark: toolkit's commands as whole processes, side by side with their floors.
 
     python tests/benchmarks/bench.py [--size tiny|district|city|all] [--repeat N] [--jobs N]
+                                     [--write-doc docs/performance.md]
 
 For each size it builds a synthetic register (tests/support/registers.py),
 generates every unit's form, fills every row of every form with 100–300
-characters of Chinese text, then measures, each phase in its own child
-process (so peak RSS is per phase), the median of `--repeat` runs (default
-7, 5 for city), the phases taking turns so changes in machine load hit all:
+characters of Chinese text, merges once (untimed), then measures the median
+of `--repeat` runs (default 7, 5 for city), the runs taking turns so changes
+in machine load hit all alike. A user waits for the whole process, so each
+command runs as its own process, start-up, imports and all, as the console
+script runs it, and so does its floor (tests/benchmarks/floor.py: a process
+importing only zipfile and lxml that does the least any tool must do):
 
-- generate: toolkit's generate_forms; the floor (re-zip the same output
-  files: read every entry, write a new zip with the same compression); the
-  naive loop (a new DocxTemplate per unit, docxtpl's render(context,
-  jinja_env) + save, same template and context).
-- merge: merge_returns + the 一览表 .docx/.xlsx + 问题清单 (as `toolkit
-  merge` writes them); the floor (unzip word/document.xml and parse it with
-  lxml, per return); the naive reader (python-docx, every table's rows'
-  `row.cells` texts). A second merge row compares the same time with the
-  floor of reading plus writing (re-packing the three files the merge wrote,
-  as generate's floor does). A third row times merge_returns alone (reading,
-  identifying, checking), against the reading floor and baseline; a fourth
-  the same with every row compared with a quarter before (the copied-text
-  hints).
-- history: recording a merge in a new history file (toolkit.history), against
-  the floor (the units' entries alone into one bare SQLite table, one
-  transaction) and the naive way (the same, one commit per row).
+- `toolkit generate` against parsing the register's sheet XML and writing
+  every output's bytes (re-zipping the generated files);
+- `toolkit merge` (default --jobs, and --jobs 1) against parsing the
+  register's sheet XML, unzipping and parsing every return's document.xml,
+  and writing the merge's outputs' bytes;
+- reading the register (in-process) against parsing its sheet XML;
+- recording a merge in a new history file (in-process, for reference)
+  against the units' entries alone into one bare SQLite table;
+- `toolkit --version` / `--help`, and importing every module a `generate`
+  run uses, against fixed budgets;
+- growth: each command on a register of half the projects and units;
+- peak memory (the largest process of a run, workers included), and at
+  `--size all` a register four times the city's.
 
-Linearity: the same phases on a register of half the projects and units;
-the ratio full/half should stay near 2. Times exclude Python start-up and
-reading the register (reported on its own row). As in the commands, the
-register is then frozen out of the garbage collector's sight, and prepared
-templates come from the template cache (filled while building the data, as
-by any earlier run); one more row times generate with an empty cache.
-Prints one table.
+Children run with bytecode caching on (in a folder of their own), as an
+installed toolkit does, and with the template cache warmed by one untimed
+run. Prints one table, every target with its measured value, its bound and
+whether it is met; `--write-doc` also puts the table into docs/performance.md
+between its `bench:begin` and `bench:end` markers.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,9 +52,13 @@ HERE = Path(__file__).resolve().parent
 TESTS = HERE.parent
 sys.path.insert(0, str(TESTS))
 sys.path.insert(0, str(TESTS.parent))
+sys.path.insert(0, str(HERE))
 
 QUARTER = 3
-HEADER_LINE = "| 阶段 | 规模 | 件数 | 本工具 ms/件 | 下限 ms/件 | 朴素 ms/件 | 本工具/下限 | 朴素/本工具 | 并行 ms/件 | 峰值内存 MB | 规模×2 时间比 |"
+CITY_4X = "city×4"
+ALL = ["district", "city", CITY_4X]  # what `--size all` measures
+HEADER_LINE = "| 目标 | 规模 | 本工具 | 下限 | 比值 | 目标值 | 结果 |"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ SIZES = {
     "tiny": Size("tiny", 24, 6, 3, 0, 8),
     "district": Size("district", 180, 30, 6, 0, 15),
     "city": Size("city", 3000, 400, 40, 300, 60),
+    "city×4": Size("city×4", 12000, 1600, 160, 1200, 60),  # memory only
 }
 
 # ---------------------------------------------------------------- synthetic data
@@ -173,6 +174,9 @@ def build(size: Size, root: Path) -> dict[str, Any]:
     from toolkit.forms.generate import generate_forms
     from toolkit.register.reader import read_register
 
+    done = root / "built.json"
+    if done.exists():  # kept by an earlier `--keep` run
+        return json.loads(done.read_text(encoding="utf-8"))
     root.mkdir(parents=True, exist_ok=True)
     # The template cache of the measured runs, filled here as by any earlier run.
     os.environ["TOOLKIT_CACHE_DIR"] = str(root / "template-cache")
@@ -188,13 +192,10 @@ def build(size: Size, root: Path) -> dict[str, Any]:
     for form in generation.forms:
         fills = {pid: filled_row(rng) for pid in form.project_ids}
         fill_form(form.path, returns / form.path.name, fills)
-    _merge_into(root, root / "merged")  # what the write floor re-packs
-    return {
-        "register": str(register_path),
-        "projects": size.projects,
-        "forms": len(generation.forms),
-        "rows": sum(len(f.project_ids) for f in generation.forms),
-    }
+    _merge_into(root, root / "merged")  # what the merge floor writes again
+    info = {"projects": size.projects, "forms": len(generation.forms)}
+    done.write_text(json.dumps(info), encoding="utf-8")
+    return info
 
 
 def _register(work: Path) -> Any:
@@ -216,273 +217,42 @@ def _default_jobs() -> int:
     return default_jobs()
 
 
-# ---------------------------------------------------------------- phases (child side)
+def _merge_into(work: Path, out: Path, jobs: int = 1) -> int:
+    from toolkit.returns.merging import merge_returns
+    from toolkit.summary.outputs import write_merge_outputs
+
+    register = _register(work)
+    result = merge_returns(register, _period(register), [work / "returns"], jobs=jobs)
+    write_merge_outputs(
+        result, out / "一览表.docx", out / "一览表.xlsx", out / "问题清单.xlsx", jobs=jobs
+    )
+    return result.files_read
 
 
-def phase_read_register(work: Path, jobs: int) -> int:
+# ---------------------------------------------------------------- in-process phases (child side)
+
+
+def phase_read_register(work: Path) -> None:
     from toolkit.register.reader import read_register
 
     start = time.perf_counter()
     read_register(work / "register.xlsx")
     _TIMER.append(time.perf_counter() - start)
-    return 1
 
 
-def phase_generate(work: Path, jobs: int) -> int:
-    from toolkit.forms.generate import generate_forms
+def phase_register_floor(work: Path) -> None:
+    from floor import parse_register
 
-    register = _register(work)
-    period = _period(register)
     start = time.perf_counter()
-    result = generate_forms(register, period, work / "out-generate", force=True, jobs=jobs)
-    _TIMER.append(time.perf_counter() - start)
-    return len(result.forms)
-
-
-def phase_generate_cold(work: Path, jobs: int) -> int:
-    """generate on a machine whose template cache is empty (the first run ever)."""
-    os.environ["TOOLKIT_CACHE_DIR"] = tempfile.mkdtemp(dir=work, prefix="cold-cache-")
-    return phase_generate(work, jobs)
-
-
-def phase_generate_floor(work: Path, jobs: int) -> int:
-    files = sorted((work / "forms").glob("*.docx"))
-    _repack(files, work / "out-floor")
-    return len(files)
-
-
-def _repack(files: list[Path], out: Path) -> None:
-    """Timed: read every entry of each file, write a new zip with the same compression."""
-    out.mkdir(exist_ok=True)
-    start = time.perf_counter()
-    for n, path in enumerate(files):
-        with zipfile.ZipFile(path) as zin:
-            entries = [(info, zin.read(info)) for info in zin.infolist()]
-        with zipfile.ZipFile(out / f"{n}{path.suffix}", "w", zipfile.ZIP_DEFLATED) as zout:
-            for info, data in entries:
-                zout.writestr(info, data, compress_type=info.compress_type)
+    parse_register(str(work / "register.xlsx"))
     _TIMER.append(time.perf_counter() - start)
 
 
-def phase_generate_naive(work: Path, jobs: int) -> int:
-    from docxtpl import DocxTemplate
-    from toolkit.templates import default_path
-
-    from toolkit.forms.context import form_context
-    from toolkit.forms.generate import select_units
-    from toolkit.forms.identity import form_id
-    from toolkit.forms.rendering import make_environment
-    from toolkit.register.model import rows_fingerprint
-    from toolkit.register.reader import read_register
-
-    register = read_register(work / "register.xlsx")
-    period = _period(register)
-    out = work / "out-naive"
-    out.mkdir(exist_ok=True)
-    template = default_path("form")
-    start = time.perf_counter()
-    units = select_units(register, None)
-    for n, unit in enumerate(units):
-        projects = register.projects_of(unit)
-        fid = form_id(period, unit, rows_fingerprint(projects, period.quarter))
-        context = form_context(register, period, unit, projects, fid)
-        doc = DocxTemplate(template)
-        doc.render(context, make_environment())
-        doc.save(out / f"{n}.docx")
-    _TIMER.append(time.perf_counter() - start)
-    return len(units)
-
-
-def phase_merge(work: Path, jobs: int) -> int:
-    return _merge_into(work, work / "out-merge", jobs, timed=True)
-
-
-def _merge_into(work: Path, out: Path, jobs: int = 1, *, timed: bool = False) -> int:
-    from toolkit.returns.merging import merge_returns
-    from toolkit.summary.outputs import write_merge_outputs
-
-    register = _register(work)
-    period = _period(register)
-    start = time.perf_counter()
-    result = merge_returns(register, period, [work / "returns"], jobs=jobs)
-    write_merge_outputs(
-        result, out / "一览表.docx", out / "一览表.xlsx", out / "问题清单.xlsx", jobs=jobs
-    )
-    if timed:
-        _TIMER.append(time.perf_counter() - start)
-    return result.files_read
-
-
-def phase_merge_read(work: Path, jobs: int) -> int:
-    """merge without writing the 一览表: reading, identifying and checking only."""
+def _merged(work: Path) -> Any:
     from toolkit.returns.merging import merge_returns
 
     register = _register(work)
-    period = _period(register)
-    start = time.perf_counter()
-    result = merge_returns(register, period, [work / "returns"], jobs=jobs)
-    _TIMER.append(time.perf_counter() - start)
-    return result.files_read
-
-
-def phase_merge_floor(work: Path, jobs: int) -> int:
-    from lxml import etree
-
-    files = sorted((work / "returns").glob("*.docx"))
-    start = time.perf_counter()
-    for path in files:
-        with zipfile.ZipFile(path) as zf:
-            etree.fromstring(zf.read("word/document.xml"))
-    _TIMER.append(time.perf_counter() - start)
-    return len(files)
-
-
-def phase_merge_write_floor(work: Path, jobs: int) -> int:
-    """The floor of what a merge writes: re-pack its three output files (as generate's floor)."""
-    outputs = [p for p in (work / "merged").glob("*.*") if not p.name.startswith(".")]
-    _repack(sorted(outputs), work / "out-write-floor")
-    return len(list((work / "returns").glob("*.docx")))  # per return, as the merge rows
-
-
-def phase_merge_naive(work: Path, jobs: int) -> int:
-    import docx
-
-    files = sorted((work / "returns").glob("*.docx"))
-    start = time.perf_counter()
-    cells = 0
-    for path in files:
-        for table in docx.Document(str(path)).tables:
-            for row in table.rows:
-                cells += len([c.text for c in row.cells])
-    _TIMER.append(time.perf_counter() - start)
-    return len(files)
-
-
-# ---------------------------------------------------------------- workbooks
-
-_WORKBOOK_WIDTHS = [7, 12, 14, 14, 33, 30, 7, 10, 6, 12]
-
-
-def _workbook_rows(work: Path) -> list[list[str]]:
-    """Ten text cells per project, two of them 100–300 characters (untimed set-up)."""
-    rng = random.Random(7)
-    count = len(_register(work).projects)
-    return [
-        [
-            f"{n}-1",
-            rng.choice(_PHRASES),
-            rng.choice(_PHRASES),
-            rng.choice(_PHRASES),
-            chinese_text(rng),
-            chinese_text(rng),
-            rng.choice(_EVALUATIONS),
-            "第1街道",
-            "/",
-            rng.choice(_PHRASES),
-        ]
-        for n in range(count)
-    ]
-
-
-def phase_workbook(work: Path, jobs: int) -> int:
-    """A workbook of one row per project as the toolkit writes them: wrapped text,
-    row heights computed, print setup (toolkit.office.xlsx_out over XlsxWriter)."""
-    from toolkit.office.xlsx_out import Workbook
-
-    rows = _workbook_rows(work)
-    start = time.perf_counter()
-    book = Workbook({"MinshengOutput": "一览表"})
-    book.add_sheet("一览表").table(
-        [f"列{c}" for c in range(10)], rows, widths=_WORKBOOK_WIDTHS, start_row=2
-    )
-    (work / "workbook.xlsx").write_bytes(book.data())
-    _TIMER.append(time.perf_counter() - start)
-    return len(rows)
-
-
-def phase_workbook_floor(work: Path, jobs: int) -> int:
-    """XlsxWriter alone: the same strings in one wrapped format, the same print setup,
-    no row heights."""
-    import xlsxwriter
-
-    rows = _workbook_rows(work)
-    start = time.perf_counter()
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("一览表")
-    wrapped = book.add_format({"text_wrap": True, "border": 1, "valign": "top"})
-    for c, width in enumerate(_WORKBOOK_WIDTHS):
-        sheet.set_column(c, c, width)
-    for r, values in enumerate(rows, start=2):
-        for c, value in enumerate(values):
-            sheet.write_string(r, c, value, wrapped)
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(1)
-    book.close()
-    (work / "workbook-floor.xlsx").write_bytes(buffer.getvalue())
-    _TIMER.append(time.perf_counter() - start)
-    return len(rows)
-
-
-def phase_workbook_naive(work: Path, jobs: int) -> int:
-    """openpyxl, a style object per cell, the same print setup."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Side
-
-    rows = _workbook_rows(work)
-    start = time.perf_counter()
-    book = Workbook()
-    sheet = book.active
-    side = Side(style="thin")
-    for r, values in enumerate(rows, start=3):
-        for c, value in enumerate(values, start=1):
-            cell = sheet.cell(row=r, column=c, value=value)
-            cell.data_type = "s"
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            cell.border = Border(left=side, right=side, top=side, bottom=side)
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = 9
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "2:2"
-    book.save(work / "workbook-naive.xlsx")
-    _TIMER.append(time.perf_counter() - start)
-    return len(rows)
-
-
-def _previous(work: Path) -> Any:
-    """A quarter before with every row's texts those of another row: each pair is compared."""
-    from toolkit.core.previous import FOUND, PreviousEntry, PreviousQuarter
-    from toolkit.returns.merging import merge_returns
-
-    register = _register(work)
-    period = _period(register)
-    entries = list(merge_returns(register, period, [work / "returns"]).entries.values())
-    shifted = entries[1:] + entries[:1]
-    return PreviousQuarter(
-        period,
-        FOUND,
-        {
-            (e.id, e.unit): PreviousEntry(s.progress, s.plan, s.evaluation)
-            for e, s in zip(entries, shifted, strict=True)
-        },
-    )
-
-
-def phase_merge_read_previous(work: Path, jobs: int) -> int:
-    """merge_read, comparing every row with the quarter before (the copied-text hints)."""
-    from toolkit.returns.merging import merge_returns
-
-    previous = _previous(work)
-    register = _register(work)
-    start = time.perf_counter()
-    result = merge_returns(
-        register, _period(register), [work / "returns"], jobs=jobs, previous=previous
-    )
-    _TIMER.append(time.perf_counter() - start)
-    return result.files_read
+    return merge_returns(register, _period(register), [work / "returns"])
 
 
 def _fresh(work: Path, name: str) -> Path:
@@ -491,247 +261,376 @@ def _fresh(work: Path, name: str) -> Path:
     return path
 
 
-def phase_history(work: Path, jobs: int) -> int:
+def phase_history(work: Path) -> None:
     """Recording a merge in a new history file (one transaction, as `toolkit merge` does)."""
     from toolkit.history.store import record_merge
-    from toolkit.returns.merging import merge_returns
 
-    register = _register(work)
-    result = merge_returns(register, _period(register), [work / "returns"], jobs=jobs)
-    path = _fresh(work, "history")
+    result, path = _merged(work), _fresh(work, "history")
     start = time.perf_counter()
     record_merge(path, result, "bench")
     _TIMER.append(time.perf_counter() - start)
-    return result.files_read
 
 
-def _entry_rows(work: Path) -> tuple[list[tuple[str, ...]], int]:
-    from toolkit.returns.merging import merge_returns
-
-    register = _register(work)
-    result = merge_returns(register, _period(register), [work / "returns"])
-    rows = [(e.id, e.unit, e.progress, e.plan, e.evaluation_typed) for e in result.entries.values()]
-    return rows, result.files_read
-
-
-def _bare_table(work: Path, name: str, *, commit_each: bool) -> int:
-    """The units' entries into one bare SQLite table: one transaction, or one per row."""
+def phase_history_floor(work: Path) -> None:
+    """The units' entries alone, into one bare SQLite table, in one transaction."""
     import sqlite3
 
-    rows, files = _entry_rows(work)
-    path = _fresh(work, name)
+    result, path = _merged(work), _fresh(work, "floor")
+    rows = [(e.id, e.unit, e.progress, e.plan, e.evaluation_typed) for e in result.entries.values()]
     start = time.perf_counter()
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE entries (id, unit, progress, plan, evaluation)")
-    insert = "INSERT INTO entries VALUES (?, ?, ?, ?, ?)"
-    if commit_each:
-        for row in rows:
-            with db:
-                db.execute(insert, row)
-    else:
-        with db:
-            db.executemany(insert, rows)
+    with db:
+        db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", rows)
     db.close()
     _TIMER.append(time.perf_counter() - start)
-    return files
-
-
-def phase_history_floor(work: Path, jobs: int) -> int:
-    """The floor: the units' entries alone, into one bare table, in one transaction."""
-    return _bare_table(work, "floor", commit_each=False)
-
-
-def phase_history_naive(work: Path, jobs: int) -> int:
-    """The naive way: the same entries, one commit per row."""
-    return _bare_table(work, "naive", commit_each=True)
 
 
 PHASES = {
     "read_register": phase_read_register,
-    "generate": phase_generate,
-    "generate_cold": phase_generate_cold,
-    "generate_floor": phase_generate_floor,
-    "generate_naive": phase_generate_naive,
-    "merge": phase_merge,
-    "merge_read": phase_merge_read,
-    "merge_floor": phase_merge_floor,
-    "merge_write_floor": phase_merge_write_floor,
-    "merge_naive": phase_merge_naive,
-    "workbook": phase_workbook,
-    "workbook_floor": phase_workbook_floor,
-    "workbook_naive": phase_workbook_naive,
-    "merge_read_previous": phase_merge_read_previous,
+    "register_floor": phase_register_floor,
     "history": phase_history,
     "history_floor": phase_history_floor,
-    "history_naive": phase_history_naive,
 }
 _TIMER: list[float] = []
 
+# Imports the modules named on the command line, in order; prints the milliseconds.
+_IMPORT_ALL = """
+import importlib, sys, time
+start = time.perf_counter()
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass  # made by another module's import (a Cython runtime, say): already counted
+print(1000 * (time.perf_counter() - start))
+"""
 
-def run_phase_here(name: str, work: Path, jobs: int, repeat: int) -> None:
-    """Child side: run a phase `repeat` times, print times and peak RSS as JSON."""
-    items = 0
-    for _ in range(repeat):
-        items = PHASES[name](work, jobs)
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"times": _TIMER, "items": items, "rss_kb": max(own, workers)}))
-
-
-# ---------------------------------------------------------------- parent side
+# ---------------------------------------------------------------- whole processes (parent side)
 
 
 @dataclass
-class Measure:
-    seconds: float  # median over the repeats
-    items: int
-    rss_mb: float  # the largest peak RSS over the repeats
-
-    @property
-    def per_item_ms(self) -> float:
-        return 1000 * self.seconds / max(self.items, 1)
+class Run:
+    seconds: float
+    rss_mb: float  # the largest process of the run, its workers included
 
 
-def run_child(name: str, work: Path, jobs: int) -> tuple[float, int, float]:
-    """Run a phase once in a child process: (seconds, items, peak RSS in MB)."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name]
-    cmd += ["--work", str(work), "--jobs", str(jobs), "--repeat", "1"]
-    env = {**os.environ, "TOOLKIT_CACHE_DIR": str(work / "template-cache")}
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False, env=env)
-    if proc.returncode != 0:
-        raise SystemExit(f"阶段 {name} 失败（退出码 {proc.returncode}）")
-    data = json.loads(proc.stdout.strip().splitlines()[-1])
-    return data["times"][0], data["items"], data["rss_kb"] / 1024
+def child_env(root: Path, work: Path) -> dict[str, str]:
+    """As an installed toolkit runs: bytecode cached (apart from the sources), a template cache."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
+    env["TOOLKIT_CACHE_DIR"] = str(work / "template-cache")
+    return env
 
 
-def measure_all(
-    plan: list[tuple[str, Path, int]], repeat: int
-) -> dict[tuple[str, Path, int], Measure]:
-    """Every phase of the plan, `repeat` rounds, interleaved so load changes hit all alike."""
-    runs: dict[tuple[str, Path, int], list[tuple[float, int, float]]] = {k: [] for k in plan}
-    for _ in range(repeat):
-        for key in plan:
-            runs[key].append(run_child(*key))
+def toolkit_cmd() -> list[str]:
+    script = Path(sys.executable).with_name("toolkit")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "toolkit"]
+
+
+def run_process(cmd: list[str], env: dict[str, str], cwd: Path) -> Run:
+    """One whole process: wall time from start to exit, and its peak RSS.
+
+    Started by a small launcher process: Linux carries a process's peak RSS
+    across fork and exec, so a command started straight from this (large)
+    process would report this process's peak as its own.
+    """
+    out = run_output([sys.executable, "-c", _LAUNCH, *cmd], env, cwd)
+    seconds, rss_kb, code, err = json.loads(out.strip().splitlines()[-1])
+    if code not in (0, 1):  # 1: a merge that found problems in the returns
+        raise SystemExit(f"{' '.join(cmd[-6:])} 失败（退出码 {code}）：{err}")
+    return Run(seconds, rss_kb / 1024)
+
+
+# Runs the command given, prints [seconds, peak RSS in KB (its workers too), exit code, stderr].
+_LAUNCH = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+err = proc.stderr.read()
+_, status, usage = os.wait4(proc.pid, 0)
+seconds = time.perf_counter() - start
+code = os.waitstatus_to_exitcode(status)
+print(json.dumps([seconds, usage.ru_maxrss, code, err.decode(errors="replace")[-1500:]]))
+"""
+
+
+def run_output(cmd: list[str], env: dict[str, str], cwd: Path) -> str:
+    done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:3])} 失败：{done.stderr[-1500:]}")
+    return done.stdout
+
+
+def run_phase(name: str, work: Path) -> float:
+    """An in-process phase in a child of its own: seconds."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--work", str(work)]
+    return json.loads(run_output(cmd, dict(os.environ), work).strip().splitlines()[-1])[0]
+
+
+def commands(work: Path, jobs: int) -> dict[str, list[str]]:
+    """Every timed process of one size: ours and the floors."""
+    reg, py, floor = str(work / "register.xlsx"), sys.executable, str(HERE / "floor.py")
+    tk = toolkit_cmd()
+    generate = [*tk, "generate", reg, "-q", str(QUARTER), "-f"]
+    merge = [*tk, "merge", str(work / "returns"), "-r", reg, "-q", str(QUARTER)]
     return {
-        key: Measure(statistics.median(r[0] for r in got), got[0][1], max(r[2] for r in got))
+        "generate": [*generate, "-o", str(work / "out-generate"), "--jobs", str(jobs)],
+        "generate_cold": [*generate, "-o", str(work / "out-cold"), "--jobs", str(jobs)],
+        "merge": [*merge, "-o", str(work / "out-merge" / "一览表.docx"), "--jobs", str(jobs)],
+        "merge_j1": [*merge, "-o", str(work / "out-merge-1" / "一览表.docx"), "--jobs", "1"],
+        "generate_floor": [py, floor, "generate", reg, str(work / "forms"), str(work / "out-f1")],
+        "merge_floor": [
+            py,
+            floor,
+            "merge",
+            reg,
+            str(work / "returns"),
+            str(work / "merged"),
+            str(work / "out-f2"),
+        ],
+    }
+
+
+def measure(
+    plan: list[tuple[str, Path, list[str], dict[str, str]]], repeat: int
+) -> dict[tuple[str, Path], Run]:
+    """Every process of the plan once untimed (caches warm), then `repeat` rounds in turn."""
+    for _, work, cmd, env in plan:
+        run_process(cmd, env, work)
+    runs: dict[tuple[str, Path], list[Run]] = {(n, w): [] for n, w, _, _ in plan}
+    for _ in range(repeat):
+        for name, work, cmd, env in plan:
+            if name == "generate_cold":  # a cache nobody has filled: the first run ever
+                env = {**env, "TOOLKIT_CACHE_DIR": tempfile.mkdtemp(dir=work, prefix="cold-")}
+            runs[name, work].append(run_process(cmd, env, work))
+    return {
+        key: Run(statistics.median(r.seconds for r in got), max(r.rss_mb for r in got))
         for key, got in runs.items()
     }
 
 
-# (row label, our phase, the phase whose floor and naive baseline it is compared with)
-ROWS = [
-    ("生成 generate", "generate", "generate", "份表"),
-    ("生成·首次运行（模板缓存为空）", "generate_cold", "generate", "份表"),
-    ("汇总 merge", "merge", "merge", "份回收表"),
-    ("汇总 merge·对照“读＋写”下限", "merge", "merge_rw", "份回收表"),
-    ("汇总·仅读取与检查", "merge_read", "merge", "份回收表"),
-    ("汇总·读取与检查，与上季度对照", "merge_read_previous", "merge", "份回收表"),
-    ("记入报送历史", "history", "history", "份回收表"),
-    ("写工作簿（每项目一行，10 列中文）", "workbook", "workbook", "行"),
-]
+def import_set(root: Path, work: Path, *args: str) -> list[str]:
+    """The modules a real `toolkit ARGS` run imports beyond a bare interpreter, in order."""
+    from support.modules import LIST_MODULES
+
+    env = child_env(root, work)
+    listing = work / "modules.json"
+    run_output([sys.executable, "-c", LIST_MODULES, str(listing), *args], env, work)  # caches warm
+    run_output([sys.executable, "-c", LIST_MODULES, str(listing), *args], env, work)
+    bare = set(json.loads(run_output([sys.executable, "-c", _BARE], env, work)))
+    return [m for m in json.loads(listing.read_text(encoding="utf-8")) if m not in bare]
 
 
-def _floor(m: dict[tuple[str, Path, int], Measure], base: str, full: Path) -> Measure:
-    if base == "merge_rw":  # reading the returns plus writing the three outputs
-        read, write = m["merge_floor", full, 1], m["merge_write_floor", full, 1]
-        return Measure(read.seconds + write.seconds, read.items, max(read.rss_mb, write.rss_mb))
-    return m[f"{base}_floor", full, 1]
+_BARE = "import json, sys; print(json.dumps(list(sys.modules)))"
 
 
-def _naive(m: dict[tuple[str, Path, int], Measure], base: str, full: Path) -> Measure:
-    return m[f"{base.removesuffix('_rw')}_naive", full, 1]
+def import_ms(root: Path, work: Path, modules: list[str], repeat: int) -> float:
+    env = child_env(root, work)
+    cmd = [sys.executable, "-c", _IMPORT_ALL, *modules]
+    run_output(cmd, env, work)  # bytecode cached
+    return statistics.median(float(run_output(cmd, env, work)) for _ in range(repeat))
+
+
+# ---------------------------------------------------------------- the targets
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    bound: float
+    unit: str  # "×" for a ratio, "ms" or "MB"
+
+    @property
+    def bound_text(self) -> str:
+        return f"< {self.bound:.0f} MB" if self.unit == "MB" else f"≤ {_num(self.bound, self.unit)}"
+
+    def met(self, value: float) -> bool:
+        return value < self.bound if self.unit == "MB" else value <= self.bound
+
+
+def _num(value: float, unit: str) -> str:
+    return f"{value:.2f}×" if unit == "×" else f"{value:.0f} {unit}"
+
+
+GENERATE = Target("`toolkit generate`（默认 --jobs）对整进程下限", 1.2, "×")
+GENERATE_COLD = Target("`toolkit generate`·首次运行（模板缓存为空）对整进程下限（参考）", 0, "×")
+MERGE = Target("`toolkit merge`（默认 --jobs）对整进程“读＋写”下限", 1.5, "×")
+MERGE_J1 = Target("`toolkit merge --jobs 1` 对整进程“读＋写”下限", 2.0, "×")
+REGISTER = Target("读登记表对解析工作表 XML", 3.0, "×")
+HISTORY = Target("记入报送历史（进程内）对一次事务写入一张裸表（参考）", 0, "×")
+GROWTH = {
+    "generate": Target("规模加倍用时比：generate", 2.1, "×"),
+    "merge": Target("规模加倍用时比：merge（默认 --jobs）", 2.1, "×"),
+    "merge_j1": Target("规模加倍用时比：merge --jobs 1", 2.1, "×"),
+}
+MEMORY = {
+    "generate": Target("峰值内存：generate", 300, "MB"),
+    "merge": Target("峰值内存：merge", 300, "MB"),
+}
+MEMORY_4X = {
+    "generate": Target("峰值内存（4 倍 city）：generate", 600, "MB"),
+    "merge": Target("峰值内存（4 倍 city）：merge", 600, "MB"),
+}
+VERSION = Target("`toolkit --version` 整进程", 80, "ms")
+HELP = Target("`toolkit --help` 整进程", 80, "ms")
+IMPORTS = Target("导入 generate 用到的全部模块", 80, "ms")
+IMPORTS_MERGE = Target("导入 merge 用到的全部模块（参考）", 0, "ms")
+
+
+def row(target: Target, size: str, ours: str, floor: str, value: float) -> list[str]:
+    measured = _num(value, target.unit)
+    if target.bound <= 0:  # for reference only
+        return [target.label, size, ours, floor, measured, "—", "参考"]
+    verdict = "达到" if target.met(value) else "**未达到**"
+    return [target.label, size, ours, floor, measured, target.bound_text, verdict]
+
+
+def planned(sizes: list[str] = ALL) -> list[tuple[str, str, str]]:
+    """(target, size, bound) of every row `--size` prints, in order: the doc's table follows."""
+    rows = []
+    for name in sizes:
+        if name == CITY_4X:
+            rows += [(t.label, name, t.bound_text) for t in MEMORY_4X.values()]
+            continue
+        for t in (GENERATE, GENERATE_COLD, MERGE, MERGE_J1, REGISTER, HISTORY, *GROWTH.values()):
+            rows.append((t.label, name, t.bound_text if t.bound > 0 else "—"))
+        rows += [(t.label, name, t.bound_text) for t in MEMORY.values()]
+    for t in (VERSION, HELP, IMPORTS, IMPORTS_MERGE):
+        rows.append((t.label, "—", t.bound_text if t.bound > 0 else "—"))
+    return rows
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
 
 
 def bench_size(size: Size, root: Path, repeat: int, jobs: int) -> list[list[str]]:
     full, half = root / size.name, root / f"{size.name}-half"
     print(f"准备数据：{size.name} …", file=sys.stderr)
     info = build(size, full)
-    half_info = build(size.half(), half)
-    plan = [("read_register", full, 1), ("read_register", half, 1)]
-    for base in ("generate", "merge", "workbook", "history"):
-        plan += [(f"{base}_floor", full, 1), (f"{base}_naive", full, 1)]
-    plan.append(("merge_write_floor", full, 1))
-    for _, phase, _, _ in ROWS:
-        plan += [(phase, full, 1), (phase, half, 1)]
-        if jobs > 1:
-            plan.append((phase, full, jobs))
-    print(f"测量：{size.name}，每项 {repeat} 次 …", file=sys.stderr)
-    m = measure_all(list(dict.fromkeys(plan)), repeat)
-    scale = (
-        f"{size.name}（{info['projects']} 项目/{info['forms']} 单位/{info['rows']} 行；"
-        f"半规模 {half_info['rows']} 行）"
-    )
-    rows = []
-    for label, phase, base, unit in ROWS:
-        ours, floor, naive = m[phase, full, 1], _floor(m, base, full), _naive(m, base, full)
-        small = m[phase, half, 1]
-        parallel = m.get((phase, full, jobs)) if jobs > 1 else None
-        rows.append(
-            [
-                label,
-                scale,
-                f"{ours.items} {unit}",
-                f"{ours.per_item_ms:.2f}",
-                f"{floor.per_item_ms:.2f}",
-                f"{naive.per_item_ms:.2f}",
-                f"{ours.seconds / floor.seconds:.2f}×",
-                f"{naive.seconds / ours.seconds:.1f}×",
-                f"{parallel.per_item_ms:.2f}（{parallel.seconds / floor.seconds:.2f}×）"
-                if parallel
-                else "—",
-                f"{max(ours.rss_mb, parallel.rss_mb if parallel else 0):.0f}",
-                f"{ours.seconds / small.seconds:.2f}",
-            ]
-        )
-    reg, reg_half = m["read_register", full, 1], m["read_register", half, 1]
-    rows.append(
-        [
-            "读登记表",
-            scale,
-            "1 次",
-            f"{reg.seconds * 1000:.0f}（整次）",
-            *["—"] * 5,
-            f"{reg.rss_mb:.0f}",
-            f"{reg.seconds / reg_half.seconds:.2f}",
+    label = f"{size.name}（{info['projects']} 项目/{info['forms']} 单位）"
+    if size.name == CITY_4X:  # memory only, one run
+        cmds = commands(full, jobs)
+        env = child_env(root, full)
+        m = measure([(n, full, cmds[n], env) for n in ("generate", "merge")], 1)
+        return [
+            row(t, label, f"{m[n, full].rss_mb:.0f} MB", "—", m[n, full].rss_mb)
+            for n, t in MEMORY_4X.items()
         ]
+    build(size.half(), half)
+    plan = []
+    for work in (full, half):
+        cmds, env = commands(work, jobs), child_env(root, work)
+        names = ["generate", "merge", "merge_j1"]
+        if work == full:
+            names += ["generate_cold", "generate_floor", "merge_floor"]
+        plan += [(n, work, cmds[n], env) for n in names]
+    print(f"测量：{size.name}，每项 {repeat} 次 …", file=sys.stderr)
+    m = measure(plan, repeat)
+    reg = statistics.median(run_phase("read_register", full) for _ in range(repeat))
+    reg_floor = statistics.median(run_phase("register_floor", full) for _ in range(repeat))
+    gen_floor, merge_floor = m["generate_floor", full].seconds, m["merge_floor", full].seconds
+    out = []
+    for target, name, base in (
+        (GENERATE, "generate", gen_floor),
+        (GENERATE_COLD, "generate_cold", gen_floor),
+        (MERGE, "merge", merge_floor),
+        (MERGE_J1, "merge_j1", merge_floor),
+    ):
+        ours = m[name, full].seconds
+        out.append(row(target, label, _ms(ours), _ms(base), ours / base))
+    out.append(row(REGISTER, label, _ms(reg), _ms(reg_floor), reg / reg_floor))
+    rec = statistics.median(run_phase("history", full) for _ in range(repeat))
+    rec_floor = statistics.median(run_phase("history_floor", full) for _ in range(repeat))
+    out.append(row(HISTORY, label, _ms(rec), _ms(rec_floor), rec / rec_floor))
+    for name, target in GROWTH.items():
+        big, small = m[name, full].seconds, m[name, half].seconds
+        out.append(row(target, label, _ms(big), f"半规模 {_ms(small)}", big / small))
+    for name, target in MEMORY.items():
+        rss = max(m[name, full].rss_mb, m.get((f"{name}_j1", full), m[name, full]).rss_mb)
+        out.append(row(target, label, f"{rss:.0f} MB", "—", rss))
+    return out
+
+
+def bench_start(root: Path, work: Path, repeat: int) -> list[list[str]]:
+    """Start-up and imports, measured on the first size's data."""
+    env = child_env(root, work)
+    tk = toolkit_cmd()
+    out = []
+    for target, args in ((VERSION, ["--version"]), (HELP, ["--help"])):
+        run_process([*tk, *args], env, work)
+        ms = 1000 * statistics.median(
+            run_process([*tk, *args], env, work).seconds for _ in range(max(repeat, 9))
+        )
+        out.append(row(target, "—", f"{ms:.0f} ms", "—", ms))
+    bare = 1000 * statistics.median(
+        run_process([sys.executable, "-c", "pass"], env, work).seconds for _ in range(9)
     )
-    return rows
+    reg = str(work / "register.xlsx")
+    gen = import_set(root, work, "generate", reg, "-q", str(QUARTER), "-o", "out-i", "-f")
+    merge = import_set(
+        root, work, "merge", "returns", "-r", reg, "-q", str(QUARTER), "-o", "out-im/一览表.docx"
+    )
+    for target, modules in ((IMPORTS, gen), (IMPORTS_MERGE, merge)):
+        ms = import_ms(root, work, modules, max(repeat, 9))
+        out.append(row(target, "—", f"{ms:.0f} ms（{len(modules)} 个模块）", "—", ms))
+    out[0][3] = f"空进程 {bare:.0f} ms"
+    out[1][3] = out[0][3]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="生成与汇总的性能基准（与下限、朴素做法对比）。")
+    parser = argparse.ArgumentParser(description="整进程性能基准：本工具的命令与下限并排比较。")
     parser.add_argument("--size", choices=[*SIZES, "all"], default="district")
     parser.add_argument(
         "--repeat", type=int, help="每项测量的重复次数，取中位数；默认 city 5 次，其余 7 次"
     )
-    parser.add_argument("--jobs", type=int, default=None, help="并行一列使用的进程数")
+    parser.add_argument("--jobs", type=int, default=None, help="“默认 --jobs”各行使用的进程数")
     parser.add_argument("--keep", metavar="DIR", help="把生成的数据留在此文件夹")
+    parser.add_argument("--write-doc", metavar="MD", help="把结果表写入此文档的 bench 标记之间")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.phase:
-        run_phase_here(args.phase, Path(args.work), args.jobs or 1, args.repeat or 1)
+        PHASES[args.phase](Path(args.work))
+        print(json.dumps(_TIMER))
         return 0
     if args.repeat is not None and args.repeat < 1:
         parser.error("--repeat 至少为 1")
     jobs = args.jobs or _default_jobs()
-    sizes = list(SIZES.values()) if args.size == "all" else [SIZES[args.size]]
+    names = ALL if args.size == "all" else [args.size]
     with tempfile.TemporaryDirectory(prefix="toolkit-bench-") as tmp:
         root = Path(args.keep) if args.keep else Path(tmp)
         table = []
-        for size in sizes:
-            repeat = args.repeat or (5 if size.name == "city" else 7)
-            table.extend(bench_size(size, root, repeat, jobs))
-    print(HEADER_LINE)
-    print("|" + "---|" * HEADER_LINE.count(" | ") + "---|")
-    for row in table:
-        print("| " + " | ".join(row) + " |")
-    print(
-        f"\n目标：生成 本工具/下限 ≤ 1.5×、朴素/本工具 ≥ 2.5×；汇总 本工具/下限 ≤ 2×、"
-        f"朴素/本工具 ≥ 8×；规模×2 时间比 ≤ 2.1；峰值内存 < 300 MB。"
-        f"机器：{os.cpu_count()} 核，Python {sys.version.split()[0]}。"
-    )
+        for name in names:
+            repeat = args.repeat or (5 if name.startswith("city") else 7)
+            table.extend(bench_size(SIZES[name], root, repeat, jobs))
+        table.extend(bench_start(root, root / names[0], args.repeat or 7))
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    text = render(table, jobs, load)
+    print(text)
+    if args.write_doc:
+        write_doc(Path(args.write_doc), text)
     return 0
+
+
+def render(table: list[list[str]], jobs: int, load: float) -> str:
+    lines = [HEADER_LINE, "|" + "---|" * HEADER_LINE.count(" | ") + "---|"]
+    lines += ["| " + " | ".join(r) + " |" for r in table]
+    lines.append("")
+    lines.append(
+        f"机器：{os.cpu_count()} 核（默认 --jobs {jobs}），Python {sys.version.split()[0]}，"
+        f"结束时 1 分钟平均负载 {load:.1f}。"
+    )
+    return "\n".join(lines)
+
+
+def write_doc(path: Path, text: str) -> None:
+    doc = path.read_text(encoding="utf-8")
+    before, rest = doc.split(BEGIN, 1)
+    _, after = rest.split(END, 1)
+    path.write_text(f"{before}{BEGIN}\n{text}\n{END}{after}", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -50,11 +50,16 @@ def history_file(history: str | None, no_history: bool) -> Path | None:
 
 def previous_of(history: Path | None, register: Register, period: Period) -> PreviousQuarter:
     """The quarter before's texts from the history."""
-    from toolkit.core.previous import NOT_USED, no_previous
-    from toolkit.history.store import previous_quarter
+    from toolkit.core.previous import NO_HISTORY, NOT_USED, no_previous
 
     if history is None:
         return no_previous(period, NOT_USED)
+    if not history.is_file():  # no history yet: the store (sqlite3) is not even imported
+        from toolkit.office.folder import shown
+
+        return no_previous(period, NO_HISTORY, shown(str(history)))
+    from toolkit.history.store import previous_quarter
+
     return previous_quarter(history, period, register.region)
 
 

@@ -137,7 +137,7 @@ def generate(
     from toolkit.forms import schema
     from toolkit.forms.generate import generate_forms
     from toolkit.register.model import resolve_period
-    from toolkit.templating.check import require_columns, require_passing
+    from toolkit.templating.gate import require_columns, require_passing
 
     template_path = _existing_file(template, "模板") if template else None
     checked = require_passing(template_path, schema.FORM)
@@ -314,7 +314,7 @@ def check(
     from toolkit.forms import schema
     from toolkit.register.model import resolve_period
     from toolkit.summary.checklist import checklist_lines
-    from toolkit.templating.check import require_passing
+    from toolkit.templating.gate import require_passing
 
     template_path = _existing_file(template, "模板") if template else None
     # The same template check as merge: the same columns count as in the 一览表.
@@ -427,7 +427,7 @@ def merge(
     from toolkit.summary.checklist import summary_lines
     from toolkit.summary.model import public_withheld, summary_file_name
     from toolkit.summary.outputs import PublicEdition, write_merge_outputs
-    from toolkit.templating.check import require_columns, require_passing
+    from toolkit.templating.gate import require_columns, require_passing
 
     template_path = _existing_file(template, "模板") if template else None
     checked = require_passing(template_path, schema.SUMMARY)
@@ -568,7 +568,7 @@ def report_command(
     from toolkit.supervision.document import report_file_name, write_report
     from toolkit.supervision.model import build_report
     from toolkit.supervision.year import history_records
-    from toolkit.templating.check import require_passing
+    from toolkit.templating.gate import require_passing
 
     template_path = _existing_file(template, "模板") if template else None
     require_passing(template_path, schema.REPORT)

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from toolkit.cli.base import CONTEXT, QUARTER, Group, emit_json, help_option, say
-from toolkit.core.rules import QUARTER_CN
 from toolkit.errors import OutputError
 
 
@@ -60,6 +59,7 @@ def from_summary(
       toolkit register from-summary 一览表.docx -o 登记表.xlsx
       toolkit register from-summary 三季度一览表.docx -o 登记表.xlsx --quarter 3 --region 龙华区
     """
+    from toolkit.core.rules import QUARTER_CN
     from toolkit.register.from_summary import read_summary, write_register
 
     source = Path(summary)

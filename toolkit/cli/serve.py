@@ -6,20 +6,21 @@ are imported only when the command runs, so the other commands start fast.
 
 from __future__ import annotations
 
-import logging
 import os
-import secrets
-import socket
-import threading
 import time
-import webbrowser
 from pathlib import Path
-from urllib.parse import quote
+from typing import TYPE_CHECKING
 
 import click
 
 from toolkit.cli.base import CONTEXT, Command, help_option, say
 from toolkit.errors import UsageError
+
+if TYPE_CHECKING:
+    import socket
+
+# socket, secrets, webbrowser, logging and threading are imported where used:
+# every other command starts without them.
 
 DEFAULT_PORT = 8321
 MIN_TOKEN_CHARS = 12
@@ -27,6 +28,8 @@ BROWSER_WAIT_SECONDS = 30
 
 
 def _bind(host: str, port: int) -> socket.socket:
+    import socket
+
     family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     sock = socket.socket(family, kind, proto)
     try:
@@ -43,6 +46,8 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def _listen(host: str, port: int | None) -> socket.socket:
     """The listening socket: the port asked for, else the default, else any free one."""
+    import socket
+
     try:
         return _bind(host, DEFAULT_PORT if port is None else port)
     except socket.gaierror:
@@ -62,6 +67,8 @@ def _listen(host: str, port: int | None) -> socket.socket:
 
 
 def _open_browser_when_ready(server: object, url: str) -> None:
+    import webbrowser
+
     deadline = time.monotonic() + BROWSER_WAIT_SECONDS
     while not getattr(server, "started", False):
         if time.monotonic() > deadline or getattr(server, "should_exit", False):
@@ -113,6 +120,12 @@ def serve(
       toolkit serve . --port 8080 --no-browser
       toolkit serve 报送工作 --host 0.0.0.0 --token auto
     """
+    import logging
+    import secrets
+    import socket
+    import threading
+    from urllib.parse import quote
+
     import uvicorn
 
     from toolkit.desk.access import LOOPBACK_NAMES, HideToken, is_loopback

@@ -17,13 +17,14 @@ from toolkit.cli.base import (
     say,
 )
 from toolkit.errors import UsageError
-from toolkit.forms import schema
 
 
 class KindType(click.ParamType):
     name = "类型"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        from toolkit.forms import schema
+
         text = str(value).strip().lower()
         aliases = {
             "填报表": schema.FORM,
@@ -91,6 +92,8 @@ def fields(kind: str | None, as_json: bool, markdown: bool) -> None:
       toolkit template fields
       toolkit template fields --kind summary --json
     """
+    from toolkit.forms import schema
+
     if markdown:
         click.echo(schema.fields_markdown())
         return
@@ -139,6 +142,7 @@ def check(path: str, kind: str | None, as_json: bool) -> None:
       toolkit template check templates/form.docx
       toolkit template check 一览表模板.docx --kind summary --json
     """
+    from toolkit.forms import schema
     from toolkit.templating.check import LEVEL_LABELS, check_template
 
     report = check_template(_existing(path), kind)
@@ -196,6 +200,7 @@ def preview(
       toolkit template preview 填报表模板.docx -r 登记表.xlsx -q 3 --unit 民治街道 -o 预览.docx
       toolkit template preview 一览表模板.docx -r 登记表.xlsx -q 3 -o 一览表预览.docx
     """
+    from toolkit.forms import schema
     from toolkit.register.model import RegisterOptions
     from toolkit.templating.preview import render_preview
 

@@ -10,18 +10,21 @@ parallel path's output is the serial path's.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from toolkit.office.ooxml import write_bytes_atomic
+
+if TYPE_CHECKING:
+    # Imported by process_pool only: most runs (a district's 30 forms) never start a pool.
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -66,6 +69,9 @@ def process_pool(
     parsed register instead of receiving it pickled. Elsewhere the platform's
     default (spawn) is used.
     """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = (
         multiprocessing.get_context("fork")
         if sys.platform.startswith("linux")

@@ -41,7 +41,7 @@ from toolkit.returns.sendback import (
     unit_status,
 )
 from toolkit.templates import default_path
-from toolkit.templating.check import require_passing
+from toolkit.templating.gate import require_passing
 
 ERROR_LABEL, WARNING_LABEL = "须修改", "请注意"
 

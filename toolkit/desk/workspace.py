@@ -72,7 +72,8 @@ from toolkit.supervision.document import ReportFiles, report_file_name, write_re
 from toolkit.supervision.model import SentNotice, build_report
 from toolkit.supervision.year import PeriodRecord, period_record
 from toolkit.templates import default_path
-from toolkit.templating.check import check_template, require_columns, require_passing
+from toolkit.templating.check import check_template
+from toolkit.templating.gate import require_columns, require_passing
 
 REGISTER_NAME = "登记表.xlsx"
 TEMPLATES_DIR = "模板"

@@ -10,7 +10,6 @@ them replace the previous ones, or none does.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -38,7 +37,7 @@ from toolkit.forms.rendering import PreparedTemplate
 from toolkit.office import ooxml
 from toolkit.office.fileset import FileSet, Kept, write_staged
 from toolkit.office.xlsx_out import Workbook
-from toolkit.register.model import Register, rows_fingerprint
+from toolkit.register.model import Project, Register, rows_fingerprint
 from toolkit.templates import default_path as default_template
 
 DISTRIBUTION_LIST = "分发清单.xlsx"
@@ -72,6 +71,8 @@ def select_units(register: Register, wanted: list[str] | None) -> list[str]:
     for w in wanted:
         name = register.directory.canonical(w.strip())
         if name not in names:
+            import difflib
+
             close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
             hint = f"是否指：{'、'.join(close)}？" if close else "用 toolkit units 查看单位名单。"
             raise UsageError(f"登记表中没有主办项目的单位“{w}”。", hint=hint)
@@ -131,11 +132,11 @@ def generate_forms(
                 _init_worker,
                 (register, period, template_path, targets, files.temps, previous),
             ) as pool:
-                rendered = (
-                    done
-                    for batch in pool.map(_render_batch, parallel.chunks(chosen, jobs))
-                    for done in batch
-                )
+                batches = pool.map(_render_batch, parallel.chunks(chosen, jobs))
+                # While the workers render: the list needs only what each form will be.
+                planned = [_planned(register, period, u, targets[u])[0] for u in chosen]
+                write(listing, distribution_workbook(register, period, planned).data())
+                rendered = (done for batch in batches for done in batch)
                 forms = _collect(rendered, len(chosen), warnings, progress)
         else:
             with parallel.BackgroundWriter(write=write) as writer:
@@ -150,7 +151,7 @@ def generate_forms(
                     warnings,
                     progress,
                 )
-        write(listing, distribution_workbook(register, period, forms).data())
+            write(listing, distribution_workbook(register, period, forms).data())
     return Generation(period, forms, listing, warnings, files.kept, empty)
 
 
@@ -198,6 +199,16 @@ def _collect(
     return forms
 
 
+def _planned(
+    register: Register, period: Period, unit: str, target: Path
+) -> tuple[GeneratedForm, str, list[Project]]:
+    """What the unit's form will be (its id, rows), its rows' fingerprint and projects."""
+    projects = register.projects_of(unit)
+    fingerprint = rows_fingerprint(projects, period.quarter)
+    form = GeneratedForm(unit, target, form_id(period, unit, fingerprint), [p.id for p in projects])
+    return form, fingerprint, projects
+
+
 def _render_one(
     prepared: PreparedTemplate,
     register: Register,
@@ -207,20 +218,17 @@ def _render_one(
     writer: parallel.BackgroundWriter,
     previous: PreviousQuarter | None,
 ) -> tuple[GeneratedForm, list[str]]:
-    projects = register.projects_of(unit)
-    fingerprint = rows_fingerprint(projects, period.quarter)
-    fid = form_id(period, unit, fingerprint)
-    context = form_context(register, period, unit, projects, fid, previous)
+    form, fingerprint, projects = _planned(register, period, unit, target)
+    context = form_context(register, period, unit, projects, form.form_id, previous)
     properties = {
-        PROP_FORM_ID: fid,
+        PROP_FORM_ID: form.form_id,
         PROP_UNIT: unit,
         PROP_YEAR: str(period.year),
         PROP_QUARTER: str(period.quarter),
-        PROP_ROWS: ",".join(p.id for p in projects),
+        PROP_ROWS: ",".join(form.project_ids),
         PROP_FINGERPRINT: fingerprint,
     }
     writer.write(target, prepared.render_bytes(context, properties=properties))
-    form = GeneratedForm(unit, target, fid, [p.id for p in projects])
     return form, _unstorable_text_warnings(unit, context["rows"])
 
 

@@ -31,6 +31,7 @@ Values are finalised here, in one place: characters XML forbids dropped,
 
 from __future__ import annotations
 
+import functools
 import html
 import pyexpat
 import re
@@ -42,7 +43,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
@@ -58,9 +58,17 @@ RENDERED_PART_RE = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|en
 CHECK_HINT = "运行 toolkit template check 检查模板，它会逐条指出位置和修改方法。"
 _BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
 _TAB = Markup('</w:t><w:tab/><w:t xml:space="preserve">')
-_DOCXTPL = DocxTemplate("")  # only its text preprocessing is used: it reads no file
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+@functools.cache
+def _docxtpl() -> Any:
+    """docxtpl, for its text preprocessing only (it reads no file): imported when a
+    template is prepared (a template cache miss) or has a {%tc %} loop, never otherwise."""
+    from docxtpl import DocxTemplate
+
+    return DocxTemplate("")
 
 
 def finalize(value: Any) -> Any:
@@ -78,6 +86,15 @@ def finalize(value: Any) -> Any:
         return escaped
     # On the plain string: Markup.replace would escape its arguments all over again.
     return Markup(str(escaped).replace("\n", _BREAK).replace("\t", _TAB))
+
+
+def run_markup(text: str, color: str | None = None) -> Markup:
+    """A run of `text`, coloured when `color` (RRGGBB) is given, for a `{{r … }}` tag: what
+    docxtpl's RichText(text, color=color) writes, without importing docxtpl to render."""
+    if not text:
+        return Markup("")
+    props = f'<w:rPr><w:color w:val="{color.removeprefix("#")}"/></w:rPr>' if color else ""
+    return Markup(f'<w:r>{props}<w:t xml:space="preserve">{html.escape(text)}</w:t></w:r>')
 
 
 def make_environment() -> SandboxedEnvironment:
@@ -147,7 +164,7 @@ def prepare_part(name: str, data: bytes, template: str) -> PreparedPart:
         ) from None
     invisible = _normalise_tags(root)
     xml = _DECLARATION + etree.tostring(root, encoding="unicode")
-    source = _DOCXTPL.patch_xml(_marked(xml, root))
+    source = _docxtpl().patch_xml(_marked(xml, root))
     source = _PREPARED_TAG_RE.sub(lambda m: html.unescape(m.group(0)), source)
     return PreparedPart(name, root, source, invisible)
 
@@ -388,7 +405,7 @@ class PreparedTemplate:
             data = xml.encode("utf-8")
             self._check_rendered(part, data, context)
             if self._needs_table_fix:  # as docxtpl does: a {%tc %} loop changes the grid
-                fixed = _DOCXTPL.fix_tables(data)
+                fixed = _docxtpl().fix_tables(data)
                 data = etree.tostring(
                     fixed, xml_declaration=True, encoding="UTF-8", standalone=True
                 )

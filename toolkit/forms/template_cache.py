@@ -5,7 +5,7 @@ parsing and compilation to Python code) takes 10-16 ms per template, every
 run: more than rendering all of a district's forms. Each cached entry holds
 the preprocessed source and its compiled code, under a key made of the part's
 bytes and everything that shapes the result: the code that prepares it, the
-docxtpl and Jinja versions, and the Python version (compiled code is
+docxtpl sources, the Jinja version, and the Python version (compiled code is
 version-specific). A changed template or a new version is simply a new key.
 
 The cache only saves time: when its folder cannot be read or written, or an
@@ -28,15 +28,14 @@ import contextlib
 import functools
 import hashlib
 import hmac
+import importlib.util
 import marshal
 import os
-import secrets
 import stat
 import sys
 from pathlib import Path
 from types import CodeType
 
-import docxtpl
 import jinja2
 
 from toolkit.errors import OutputError
@@ -71,9 +70,20 @@ def _code_version() -> bytes:
     here = Path(__file__)
     for source in (here.with_name("rendering.py"), here):
         digest.update(source.read_bytes())
-    for version in (docxtpl.__version__, jinja2.__version__, sys.version):
+    # docxtpl's own source, read, not imported: a cache hit never needs docxtpl.
+    for source in package_sources("docxtpl"):
+        digest.update(source.read_bytes())
+    for version in (jinja2.__version__, sys.version):
         digest.update(version.encode())
     return digest.digest()
+
+
+def package_sources(name: str) -> list[Path]:
+    """The .py files of an installed package, found without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    return sorted(p for d in spec.submodule_search_locations for p in Path(d).glob("*.py"))
 
 
 def _key(part: bytes) -> str:
@@ -82,17 +92,9 @@ def _key(part: bytes) -> str:
 
 def load(part: bytes) -> tuple[str, CodeType] | None:
     """(source, code) prepared earlier from these bytes, or None."""
-    folder = _private_folder()
-    key = _signing_key(folder) if folder is not None else None
-    if folder is None or key is None:
+    payload = load_entry(_key(part))
+    if payload is None:
         return None
-    name = _key(part)
-    data = _read_own(folder / name)
-    if data is None or len(data) < _MAC_BYTES:
-        return None
-    mac, payload = data[:_MAC_BYTES], data[_MAC_BYTES:]
-    if not hmac.compare_digest(mac, _mac(key, name, payload)):
-        return None  # tampered with, or from another key: prepared again
     try:
         source, code = marshal.loads(payload)
     except (ValueError, EOFError, TypeError):
@@ -103,12 +105,30 @@ def load(part: bytes) -> tuple[str, CodeType] | None:
 
 
 def store(part: bytes, source: str, code: CodeType) -> None:
+    store_entry(_key(part), marshal.dumps((source, code)))
+
+
+def load_entry(name: str) -> bytes | None:
+    """The payload stored under `name` (a hex key), when its signature is ours."""
+    folder = _private_folder()
+    key = _signing_key(folder) if folder is not None else None
+    if folder is None or key is None:
+        return None
+    data = _read_own(folder / name)
+    if data is None or len(data) < _MAC_BYTES:
+        return None
+    mac, payload = data[:_MAC_BYTES], data[_MAC_BYTES:]
+    if not hmac.compare_digest(mac, _mac(key, name, payload)):
+        return None  # tampered with, or from another key: prepared again
+    return payload
+
+
+def store_entry(name: str, payload: bytes) -> None:
+    """Sign and keep `payload` under `name`; silently nothing when there is no private folder."""
     folder = _private_folder()
     key = _signing_key(folder) if folder is not None else None
     if folder is None or key is None:
         return
-    name = _key(part)
-    payload = marshal.dumps((source, code))
     with contextlib.suppress(OSError, OutputError):
         write_bytes_atomic(folder / name, _mac(key, name, payload) + payload)
         _prune(folder, keep=name)
@@ -163,6 +183,8 @@ def _signing_key(folder: Path) -> bytes | None:
         return key
     # A new key: every entry signed with another one is prepared again.
     with contextlib.suppress(OSError, OutputError):
+        import secrets  # only here: every other run finds its key
+
         write_bytes_atomic(path, secrets.token_bytes(_MAC_BYTES))  # written 0600
     key = _read_own(path, others=0o077)  # another process may have written its key first
     return key if key is not None and len(key) == _MAC_BYTES else None

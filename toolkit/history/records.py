@@ -13,12 +13,14 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.core.period import Period
 from toolkit.office.folder import shown
-from toolkit.returns.merging import MergeResult
-from toolkit.summary.model import build_rows
+
+if TYPE_CHECKING:  # the merge's modules only where a merge is recorded: reading a history
+    # (the quarter before's texts, for generate) needs none of them
+    from toolkit.returns.merging import MergeResult
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,8 @@ def _sha256(path: Path) -> str | None:
 
 
 def from_merge(result: MergeResult) -> Content:
+    from toolkit.summary.model import build_rows
+
     """The record of a merge, with the hash of every file it used, read now."""
     period = result.period
     rows = [

@@ -20,14 +20,12 @@ Reading (for later stages and tools): `periods`, `versions`, `record`,
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
-import socket
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from toolkit.core.period import Period
 from toolkit.core.previous import (
@@ -53,7 +51,9 @@ from toolkit.history.records import (
 )
 from toolkit.history.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from toolkit.office.folder import shown
-from toolkit.returns.merging import MergeResult
+
+if TYPE_CHECKING:
+    from toolkit.returns.merging import MergeResult
 
 BUSY_SECONDS = 30.0
 
@@ -76,6 +76,9 @@ _REASONS = (
 
 def who() -> tuple[str, str]:
     """(user, host) of this process, for the record."""
+    import getpass  # here: reading a history (for generate) needs neither
+    import socket
+
     try:
         user = getpass.getuser()
     except Exception:  # no user name in the environment, nor in the password database

@@ -129,12 +129,18 @@ class FileSet:
         self._temps: dict[Path, Path] = {}
         self._digests: dict[Path, str] = {}  # of what was written here; others are read back
         self._locks: list[_FolderLock] = []
+        self._folder_key: dict[Path, str] = {}
 
     def __enter__(self) -> FileSet:
         try:
-            folders = {same_file_key(t.parent): t.parent for t in self.targets}
+            # Each folder resolved once, not once per file (a city's 400 forms share one).
+            parents = {p: same_file_key(p) for p in {t.parent for t in self.targets}}
+            folders = {parents[t.parent]: t.parent for t in self.targets}
             for key in sorted(folders):  # always in one order: two sets never wait on each other
                 self._locks.append(_FolderLock(folders[key], self.wait))
+            # Again now that the locks have made every folder, as each lock's key is.
+            resolved = {p: same_file_key(p) for p in parents}
+            self._folder_key = {t: resolved[t.parent] for t in self.targets}
             for target in self.targets:
                 _check_replaceable(target)
             for target in self.targets:
@@ -204,9 +210,8 @@ class FileSet:
     def _record_of(self, target: Path) -> dict[str, dict[str, Any]]:
         return next(lk for lk in self._locks if self._in(lk, target)).record
 
-    @staticmethod
-    def _in(lock: _FolderLock, target: Path) -> bool:
-        return same_file_key(target.parent) == lock.key
+    def _in(self, lock: _FolderLock, target: Path) -> bool:
+        return self._folder_key[target] == lock.key
 
     def _keep(self, target: Path) -> Path:
         folder = target.parent / self.history

@@ -11,19 +11,23 @@ on the rendered table, found by its header as the return reader finds it.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from docxtpl import RichText
 from lxml import etree
+from markupsafe import Markup
 
 from toolkit.core import rules
 from toolkit.forms.context import period_context, row_context
 from toolkit.forms.identity import OUTPUT_SUMMARY, PROP_OUTPUT
 from toolkit.forms.places import DOCUMENT_PART
-from toolkit.forms.rendering import PreparedTemplate
+from toolkit.forms.rendering import PreparedTemplate, run_markup
 from toolkit.office.ooxml import W_NS
 from toolkit.office.textfit import split_to_fit
 from toolkit.returns.merging import MergeResult
@@ -42,11 +46,11 @@ from toolkit.summary.model import (
 from toolkit.templates import default_path as default_template
 
 
-def evaluation_mark(evaluation: str, colors: dict[str, str]) -> RichText:
+def evaluation_mark(evaluation: str, colors: dict[str, str]) -> Markup:
     """The coloured ▋, or the evaluation as text (已完成, 未报送, what a unit typed)."""
     if evaluation in colors:
-        return RichText(MARK, color=colors[evaluation])
-    return RichText(evaluation)
+        return run_markup(MARK, colors[evaluation])
+    return run_markup(evaluation)
 
 
 def summary_context(result: MergeResult, fit: Fit | None = None) -> dict[str, Any]:
@@ -75,7 +79,7 @@ def summary_context(result: MergeResult, fit: Fit | None = None) -> dict[str, An
     return {
         **period_context(register.region, period),
         "title": summary_title(register.region, period),
-        "legend": [{"name": n, "mark": RichText(MARK, color=c)} for n, c in colors.items()],
+        "legend": [{"name": n, "mark": run_markup(MARK, c)} for n, c in colors.items()],
         "stats": stats,
         "stats_text": statistics_text(stats),
         "groups": [
@@ -147,7 +151,7 @@ def withhold(context: dict[str, Any], withheld: Withheld) -> None:
         for row in group["rows"]:
             for item in (row, *row["entries"]):
                 for name in names & item.keys():
-                    item[name] = RichText("") if name == "evaluation_mark" else ""
+                    item[name] = run_markup("") if name == "evaluation_mark" else ""
             row["extra"] = {
                 k: ("" if rules.clean_header(k) in withheld.extras else v)
                 for k, v in row["extra"].items()
@@ -289,28 +293,113 @@ _BEFORE_VMERGE = {_W + "cnfStyle", _W + "tcW", _GRID_SPAN, _W + "hMerge"}
 
 
 def merge_project_columns(document: bytes, joint: set[str]) -> bytes:
-    """Merge the project's own columns over the consecutive rows of each joint project."""
+    """Merge the project's own columns over the consecutive rows of each joint project.
+
+    A city's 一览表 has thousands of rows (tens of megabytes of XML): the
+    table is found and its rows parsed one at a time, and only the rows of
+    joint projects are written again; the rest of the document is kept as
+    rendered. A table whose rows are not all its direct children (rows in a
+    content control) is merged on the whole parsed document instead.
+    """
+    wrapper = _ROOT_TAG_RE.search(document)
+    tables = _table_rows(document)
+    if wrapper is None or tables is None:
+        return _merge_in_tree(document, joint)
+    opening, closing = wrapper.group(0), b"</" + wrapper.group(1) + b">"
+    for spans in tables:
+        merged: dict[int, bytes] = {}
+        rows = (_parse_row(opening + document[a:b] + closing) for a, b in spans)
+        if not _merge_rows(rows, joint, partial(_keep_row, merged, closing)):
+            continue  # no header row: not the project table
+        out, at = [], 0
+        for n in sorted(merged):
+            a, b = spans[n]
+            out += [document[at:a], merged[n]]
+            at = b
+        out.append(document[at:])
+        return b"".join(out)  # the first project table only
+    return document
+
+
+def _merge_in_tree(document: bytes, joint: set[str]) -> bytes:
     # The toolkit's own rendering, not a file from outside: parsed as it is, however large.
     root = etree.fromstring(document, _PARSER)
     for tbl in root.iter(_TBL):
-        rows = [tr for tr in tbl if tr.tag == _TR]
-        header = next((i for i, tr in enumerate(rows) if _header_keys(tr)), None)
-        if header is None:
-            continue
-        keys = _header_keys(rows[header])
-        id_col = next(c for c, k in keys.items() if k == rules.ID)
-        run: list[dict[int, etree._Element]] = []
-        for tr in [*rows[header + 1 :], None]:
-            cells = _grid(tr) if tr is not None else {}
-            pid = rules.normalize_id(_text(cells[id_col])) if id_col in cells else ""
-            if run and pid == rules.normalize_id(_text(run[0][id_col])):
-                run.append(cells)
-                continue
-            if len(run) > 1:
-                _merge_run(run, keys)
-            run = [cells] if pid in joint else []
-        return _serialise(root)  # the first project table only
+        if _merge_rows((tr for tr in tbl if tr.tag == _TR), joint, lambda n, tr: None):
+            return _serialise(root)  # the first project table only
     return document
+
+
+def _merge_rows(
+    rows: Iterable[etree._Element],
+    joint: set[str],
+    merged: Callable[[int, etree._Element], None],
+) -> bool:
+    """Merge the runs of joint projects among a table's rows, calling `merged(position, row)`
+    for each row of a run merged; False when the table has no project header row."""
+    header: dict[int, str | None] = {}
+    id_col = 0
+    run: list[tuple[int, etree._Element, dict[int, etree._Element]]] = []
+    run_id = ""
+    for n, tr in enumerate(chain(rows, [None])):
+        if not header:
+            if tr is not None and (header := _header_keys(tr)):
+                id_col = next(c for c, k in header.items() if k == rules.ID)
+            continue
+        cells = _grid(tr) if tr is not None else {}
+        pid = rules.normalize_id(_text(cells[id_col])) if id_col in cells else ""
+        if run and pid == run_id:
+            run.append((n, tr, cells))  # type: ignore[arg-type]
+            continue
+        if len(run) > 1 and _merge_run([c for _, _, c in run], header):
+            for m, row, _ in run:
+                merged(m, row)
+        run, run_id = ([(n, tr, cells)], pid) if tr is not None and pid in joint else ([], "")
+    return bool(header)
+
+
+# The document's root start tag (its namespace declarations wrap each row parsed alone),
+# and the start and end tags of tables and rows.
+_ROOT_TAG_RE = re.compile(rb"<((?:\w+:)?document)\b[^>]*>")
+_TABLE_TAG_RE = re.compile(rb"<(/?)w:(tbl|tr|sdt|customXml)(?=[\s>/])([^>]*?)(/?)>")
+
+
+def _table_rows(document: bytes) -> list[list[tuple[int, int]]] | None:
+    """Each table's rows (byte spans), tables in document order; None when some table has
+    rows that are not its direct children, or the tags do not nest as expected."""
+    tables: list[list[tuple[int, int]]] = []
+    stack: list[tuple[str, int, int]] = []  # (tbl|tr|other, start, index in tables)
+    for m in _TABLE_TAG_RE.finditer(document):
+        closing, name, self_closing = m.group(1), m.group(2).decode(), m.group(4)
+        if self_closing:
+            continue
+        if not closing:
+            if name == "tbl":
+                tables.append([])
+                stack.append(("tbl", m.start(), len(tables) - 1))
+            elif name == "tr":
+                if not stack or stack[-1][0] != "tbl":
+                    return None  # a row inside a content control or custom XML
+                stack.append(("tr", m.start(), stack[-1][2]))
+            else:
+                stack.append((name, m.start(), -1))
+            continue
+        if not stack or stack[-1][0] != name:
+            return None
+        kind, start, table = stack.pop()
+        if kind == "tr":
+            tables[table].append((start, m.end()))
+    return tables if not stack else None
+
+
+def _parse_row(data: bytes) -> etree._Element:
+    return etree.fromstring(data, _PARSER)[0]
+
+
+def _keep_row(merged: dict[int, bytes], closing: bytes, n: int, tr: etree._Element) -> None:
+    """Row `n` as written within the document: its namespaces declared by the root, not on it."""
+    data = etree.tostring(tr.getparent(), encoding="unicode").encode()
+    merged[n] = data[data.index(b">") + 1 : -len(closing)]
 
 
 def _header_keys(tr: etree._Element) -> dict[int, str | None]:
@@ -335,7 +424,9 @@ def _text(tc: etree._Element) -> str:
     return "".join(t.text or "" for t in tc.iter(_T))
 
 
-def _merge_run(run: list[dict[int, etree._Element]], keys: dict[int, str | None]) -> None:
+def _merge_run(run: list[dict[int, etree._Element]], keys: dict[int, str | None]) -> bool:
+    """Merge the project's columns over the rows of one run; whether any cell changed."""
+    changed = False
     for col, key in keys.items():
         cells = [row.get(col) for row in run]
         if key in _LINE_KEYS or any(tc is None or _merged(tc) for tc in cells):
@@ -347,6 +438,8 @@ def _merge_run(run: list[dict[int, etree._Element]], keys: dict[int, str | None]
             _set_vmerge(tc, "restart" if n == 0 else "continue")
             if n:
                 _clear(tc)
+        changed = True
+    return changed
 
 
 def _merged(tc: etree._Element) -> bool:

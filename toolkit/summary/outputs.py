@@ -71,12 +71,13 @@ def write_merge_outputs(
     if jobs < 2 or len(result.register.projects) < MIN_PARALLEL_PROJECTS:
         docx_data = summary_docx(result, template)
         xlsx_data = summary_workbook(result).data()
-    else:
+        report_data = findings_workbook(result).data()
+    else:  # both workbooks on a second process while this one renders the 一览表
         with parallel.process_pool(1, _init_worker, (result,)) as pool:
             workbook = pool.submit(_summary_xlsx_bytes)
+            findings = pool.submit(_findings_xlsx_bytes)
             docx_data = summary_docx(result, template)
-            xlsx_data = workbook.result()
-    report_data = findings_workbook(result).data()
+            xlsx_data, report_data = workbook.result(), findings.result()
     outputs = {docx: docx_data, xlsx: xlsx_data, report: report_data}
     if pdf is not None:
         outputs[pdf] = pdf_of(docx_data, docx.name)
@@ -114,3 +115,7 @@ def _init_worker(result: MergeResult) -> None:
 
 def _summary_xlsx_bytes() -> bytes:
     return summary_workbook(_worker["result"]).data()
+
+
+def _findings_xlsx_bytes() -> bytes:
+    return findings_workbook(_worker["result"]).data()

@@ -9,16 +9,14 @@ sample context through the same `PreparedTemplate` `generate` and `merge`
 use, so a template that passes renders.
 
 `generate` and `merge` run the same check first and refuse a template it
-rejects (`require_passing`), then make sure the register (or the returns)
+rejects (toolkit.templating.gate, `require_passing`), then make sure the register (or the returns)
 fill every `row.extra['…']` column the template needs (`require_columns`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from jinja2 import nodes
@@ -34,24 +32,12 @@ from toolkit.forms.rendering import (
     template_lineno,
     well_formed,
 )
-from toolkit.register.model import Register
-from toolkit.returns.merging import MergeResult
-from toolkit.summary.model import build_rows
-from toolkit.templates import default_path
 from toolkit.templating.document import Part, TemplateDocument, paragraph_snippet
 from toolkit.templating.fixes import fix_for
 from toolkit.templating.kinds import kind_problems
+from toolkit.templating.report import ERROR, LEVEL_LABELS, WARNING, Problem, TemplateReport
 from toolkit.templating.samples import sample_context
-from toolkit.templating.tags import (
-    ERROR,
-    LEVEL_LABELS,
-    WARNING,
-    Problem,
-    pair_blocks,
-    placement_rules,
-    scan_tags,
-    typing_rules,
-)
+from toolkit.templating.tags import pair_blocks, placement_rules, scan_tags, typing_rules
 from toolkit.templating.variables import analyze, names_used
 
 __all__ = [
@@ -61,43 +47,9 @@ __all__ = [
     "Problem",
     "TemplateReport",
     "check_template",
-    "require_columns",
-    "require_passing",
+    "missing_columns",
+    "rejection",
 ]
-
-
-@dataclass
-class TemplateReport:
-    path: Path
-    kind: str
-    kind_detected: bool  # True when the kind was worked out, not given
-    problems: list[Problem] = field(default_factory=list)
-    extra_keys: list[str] = field(default_factory=list)  # row.extra['…'] columns used
-    required_keys: list[str] = field(default_factory=list)  # ...of them, without .get(…, '')
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "path": str(self.path),
-            "kind": self.kind,
-            "kind_detected": self.kind_detected,
-            "ok": self.ok,
-            "errors": len(self.errors),
-            "warnings": len(self.warnings),
-            "extra_columns": self.extra_keys,
-            "problems": [p.as_dict() for p in self.problems],
-        }
 
 
 def check_template(path: Path, kind: str | None = None) -> TemplateReport:
@@ -258,18 +210,11 @@ def _broken(place: str) -> Problem:
 # ---------------------------------------------------------------- generate and merge
 
 
-def require_passing(path: Path | None, kind: str) -> TemplateReport:
-    """The check of the template `generate` (form) or `merge` (summary) is about to use.
-
-    Raises TemplateError with the check's own messages when it finds errors:
-    nothing is rendered from a template the check rejects.
-    """
-    path = Path(path) if path is not None else default_path(kind)
-    report = check_template(path, kind)
-    if report.ok:
-        return report
+def rejection(report: TemplateReport) -> TemplateError:
+    """The error `generate` and `merge` stop with when the check finds errors."""
     lines = [
-        f"{_kind_name(kind)} {path.name} 未通过检查（{len(report.errors)} 个错误），没有生成任何文件："
+        f"{_kind_name(report.kind)} {report.path.name} 未通过检查（{len(report.errors)} 个错误），"
+        "没有生成任何文件："
     ]
     for p in report.errors:
         lines.append(
@@ -278,29 +223,22 @@ def require_passing(path: Path | None, kind: str) -> TemplateReport:
         if p.snippet:
             lines.append(f"      附近文字：“{p.snippet}”")
         lines.append(f"      修改方法：{p.fix}")
-    raise TemplateError(
+    return TemplateError(
         "\n".join(lines),
-        hint=f"改好后运行 toolkit template check {path.name}，显示“检查通过”后再运行本命令。",
+        hint=f"改好后运行 toolkit template check {report.path.name}，显示“检查通过”后再运行本命令。",
     )
 
 
-def require_columns(report: TemplateReport, data: Register | MergeResult) -> None:
-    """Every `row.extra['…']` the template reads without a default has a value in every row.
-
-    `data` is the register a form is generated from, or the merge a summary shows.
-    """
-    if isinstance(data, MergeResult):
-        rows, source = [r.extra for r in build_rows(data)], "登记表「项目」和回收表"
-    else:
-        rows, source = [p.extra for p in data.projects], "登记表「项目」"
-    missing = {k: n for k in report.required_keys if (n := sum(k not in r for r in rows))}
-    if not missing:
-        return
+def missing_columns(
+    report: TemplateReport, missing: dict[str, int], rows: int, source: str
+) -> TemplateError:
+    """The error when rows lack a `row.extra['…']` column the template needs (`missing`:
+    column -> rows without it)."""
     said = "；".join(
-        f"“{k}”（{'全部' if n == len(rows) else f'{n} 个'}项目没有）" for k, n in missing.items()
+        f"“{k}”（{'全部' if n == rows else f'{n} 个'}项目没有）" for k, n in missing.items()
     )
     first = next(iter(missing))
-    raise TemplateError(
+    return TemplateError(
         f"{_kind_name(report.kind)} {report.path.name} 用到的列在{source}中取不到值：{said}。"
         "没有生成任何文件。",
         hint=f"在登记表「项目」的表头加上这一列并填写；或在模板中改写成 "

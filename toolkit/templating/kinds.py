@@ -18,7 +18,8 @@ from lxml import etree
 from toolkit.core import rules
 from toolkit.forms import schema
 from toolkit.templating.document import TC, TR, Part, nearest
-from toolkit.templating.tags import ERROR, WARNING, Problem, Tag, container_text
+from toolkit.templating.report import ERROR, WARNING, Problem
+from toolkit.templating.tags import Tag, container_text
 from toolkit.templating.variables import Analysis
 
 # ---------------------------------------------------------------- form and summary structure

@@ -9,11 +9,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from docxtpl import RichText
-
 from toolkit.core.period import Period
 from toolkit.core.previous import FOUND, PreviousEntry, PreviousQuarter
 from toolkit.forms.context import previous_context
+from toolkit.forms.rendering import run_markup
 from toolkit.forms.schema import FIELDS, FORM, NOTICE, REPORT
 from toolkit.office import barchart
 from toolkit.office.docx_picture import Picture, blank_png
@@ -175,7 +174,7 @@ def sample_context(kind: str, extra: dict[str, str] | None = None) -> dict[str, 
         "部分报送": 0,
     }
     ctx.update(
-        legend=[{"name": n, "mark": RichText(model.MARK, color=c)} for n, c in colors.items()],
+        legend=[{"name": n, "mark": run_markup(model.MARK, c)} for n, c in colors.items()],
         stats=stats,
         stats_text=model.statistics_text(stats),
         groups=groups,

@@ -21,34 +21,7 @@ from lxml import etree
 from toolkit.forms.rendering import describe_char
 from toolkit.templating import fixes
 from toolkit.templating.document import RPR, Para, Part, Run, paragraph_snippet
-
-ERROR, WARNING = "error", "warning"
-LEVEL_LABELS = {ERROR: "错误", WARNING: "提示"}
-
-
-@dataclass
-class Problem:
-    code: str
-    level: str  # "error" or "warning"
-    message: str
-    location: str = ""  # e.g. "第1个表格第4行第2列", "正文第3段"
-    snippet: str = ""  # text around the place, to find it in Word
-    fix: str = ""  # how to fix it in Word, WPS and LibreOffice (toolkit.templating.fixes)
-
-    @property
-    def is_error(self) -> bool:
-        return self.level == ERROR
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "code": self.code,
-            "level": self.level,
-            "message": self.message,
-            "location": self.location,
-            "snippet": self.snippet,
-            "fix": self.fix,
-        }
-
+from toolkit.templating.report import ERROR, WARNING, Problem
 
 # ---------------------------------------------------------------- tags
 

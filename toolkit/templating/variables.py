@@ -18,7 +18,7 @@ from toolkit.forms import schema
 from toolkit.forms.rendering import make_environment
 from toolkit.templating.document import Part
 from toolkit.templating.fixes import AUTOCORRECT_CAPS
-from toolkit.templating.tags import ERROR, Problem
+from toolkit.templating.report import ERROR, Problem
 
 LOOP = "<loop>"  # the `loop` variable inside a for loop: any attribute
 _GLOBALS = frozenset(make_environment().globals)
