@@ -34,7 +34,7 @@ def history_options(f: Any) -> Any:
     f = click.option(
         "--no-history",
         is_flag=True,
-        help="不读也不写报送历史：不与上季度对照，不记录本次结果。",
+        help="不用报送历史：不与上季度对照（merge 也不记录本次结果）。",
     )(f)
     return click.option("--history", "history", metavar="报送历史.sqlite", help=_HISTORY_HELP)(f)
 
