@@ -9,7 +9,6 @@ finding from --json and from the 问题清单.
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from support.cli import invoke
 from support.edits import Return
 from support.fill import fill_form
 from support.lo import edit_with_libreoffice, require_libreoffice
+from support.template_edits import rewrite
 from toolkit.templates import default_path
 
 from toolkit.core import rules
@@ -253,15 +253,14 @@ def test_a_summary_template_using_the_column_carries_it(tmp_path, forms, ret):
     rows = ret.rows()
     ret.insert_column(len(ret.headers()), "备注", {rows.index(ret.row("32-4")): "已报区领导"})
     template = tmp_path / "一览表模板.docx"
-    with zipfile.ZipFile(default_path("summary")) as src, zipfile.ZipFile(template, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "word/document.xml":
-                data = data.replace(
-                    b"{{ row.co }}",
-                    b"{{ row.co }}{{ row.extra.get('\xe5\xa4\x87\xe6\xb3\xa8', '') }}",
-                )
-            dst.writestr(info, data)
+    rewrite(
+        default_path("summary"),
+        template,
+        lambda xml: xml.replace(
+            b"{{ row.co }}",
+            b"{{ row.co }}{{ row.extra.get('\xe5\xa4\x87\xe6\xb3\xa8', '') }}",
+        ),
+    )
     merged = Merged(tmp_path, forms, ret, "-t", str(template))
     assert "unused_column" not in merged.codes()
     assert merged.docx["32-4"][rules.CO].endswith("已报区领导")

@@ -23,6 +23,7 @@ from support.lo import pdf_page_sizes, require_libreoffice, to_pdf
 from support.pdf_layout import pdf_pages
 from support.registers import seed_rows, write_register
 from support.seed import MINZHI_Q3
+from support.template_edits import rewrite
 from toolkit.templates import NOTICES, default_path
 
 from toolkit.core.findings import CODES
@@ -253,15 +254,11 @@ def test_the_notice_templates_pass_template_check(name, tmp_path):
 def test_a_notice_template_without_the_addressee_is_refused(ws, tmp_path):
     broken = tmp_path / "模板" / "notice-reminder.docx"
     broken.parent.mkdir()
-    with (
-        zipfile.ZipFile(default_path("notice-reminder")) as zin,
-        zipfile.ZipFile(broken, "w") as zout,
-    ):
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "word/document.xml":
-                data = data.replace("{{ unit }}：".encode(), "各单位：".encode())
-            zout.writestr(info, data)
+    rewrite(
+        default_path("notice-reminder"),
+        broken,
+        lambda xml: xml.replace("{{ unit }}：".encode(), "各单位：".encode()),
+    )
     done = invoke("template", "check", broken)
     assert done.exit_code == 1 and "{{ unit }}" in done.stdout
     from toolkit.errors import TemplateError

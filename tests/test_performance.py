@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from support.cli import invoke
 from support.fill import fill_form
 from support.registers import write_register
+from support.template_edits import rewrite
 from toolkit.templates import default_path
 
 from toolkit.core import parallel
@@ -229,12 +230,11 @@ def test_a_broken_summary_template_leaves_no_new_file_with_processes(
     returned.parent.mkdir()
     fill_form(Path(first["file"]), returned, {pid: {"进展情况": "完成。"} for pid in first["rows"]})
     template = tmp_path / "broken.docx"
-    with zipfile.ZipFile(default_path("summary")) as src, zipfile.ZipFile(template, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "word/document.xml":
-                data = data.replace(b"{{ stats_text }}", b"{{ no_such_field }}")
-            dst.writestr(info, data)
+    rewrite(
+        default_path("summary"),
+        template,
+        lambda xml: xml.replace(b"{{ stats_text }}", b"{{ no_such_field }}"),
+    )
     out = tmp_path / "out"
     result = invoke(
         "merge",

@@ -23,6 +23,7 @@ from support.cli import invoke
 from support.lo import require_libreoffice, to_pdf
 from support.long_register import long_quarter
 from support.pdf_layout import Page, Word, pdf_pages
+from support.template_edits import rewrite
 
 from toolkit.core import rules
 
@@ -188,12 +189,11 @@ def test_the_check_sees_rows_split_over_pages(quarter, tmp_path):
     from toolkit.templates import default_path
 
     template = tmp_path / "可拆行的一览表模板.docx"
-    with zipfile.ZipFile(default_path("summary")) as zin, zipfile.ZipFile(template, "w") as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "word/document.xml":
-                data = data.replace(b"<w:trPr><w:cantSplit/></w:trPr>", b"")
-            zout.writestr(info, data)
+    rewrite(
+        default_path("summary"),
+        template,
+        lambda xml: xml.replace(b"<w:trPr><w:cantSplit/></w:trPr>", b""),
+    )
     docx = merge(quarter, tmp_path / "out", "--template", template)
     pdf = to_pdf(docx, tmp_path / "pdf")
     problems = layout_problems(docx, pdf)
